@@ -1,0 +1,111 @@
+//! Alert checks: `alerts/no-pager-in-production`, `alerts/missing-runbook`,
+//! `alerts/unknown-metric`, `alerts/no-route`; and which environments each alert
+//! watches.
+
+use std::collections::BTreeSet;
+
+use crate::diag::code::Code;
+use crate::diag::finding::{Finding, Findings};
+use crate::resolve::Resolution;
+use crate::spec::{Alert, AlertSeverity, Destination, MetricSource, Tier, METRIC_CATALOGUE};
+use crate::suggest;
+
+/// The deployable environments (twins included) an alert watches: those named in
+/// `environments`, else those of its `tiers`, else all.
+pub(crate) fn watched(res: &Resolution<'_>, alert: &Alert) -> BTreeSet<String> {
+    res.deployed
+        .iter()
+        .filter(|(name, d)| {
+            if !alert.environments.is_empty() {
+                alert.environments.iter().any(|e| &e.value == *name)
+            } else if !alert.tiers.is_empty() {
+                d.env.tier.as_ref().is_some_and(|t| alert.tiers.iter().any(|x| x.value == t.value))
+            } else {
+                true
+            }
+        })
+        .map(|(name, _)| name.clone())
+        .collect()
+}
+
+/// Whether the alert reaches a pager, directly or through its escalation.
+fn pages(res: &Resolution<'_>, alert: &Alert) -> bool {
+    let is_pager = |name: &str| {
+        res.spec
+            .channels
+            .iter()
+            .any(|c| c.name.value == name && matches!(c.destination.value, Destination::Pager(_)))
+    };
+    alert.notify.iter().any(|c| is_pager(c))
+        || alert.escalation.as_ref().is_some_and(|e| {
+            res.spec
+                .escalations
+                .iter()
+                .filter(|x| x.name.value == e.value)
+                .flat_map(|x| &x.levels)
+                .any(|l| is_pager(&l.channel))
+        })
+}
+
+pub(crate) fn check(res: &Resolution<'_>, findings: &mut Findings) {
+    for alert in &res.spec.alerts {
+        if alert.runbook.is_none() {
+            findings.push(
+                Finding::new(Code::MissingRunbook, alert.name.span, format!("alert `{}` has no runbook", alert.name.value))
+                    .label("no `runbook`")
+                    .help("link the SOP the on-call engineer follows: runbook \"outage\""),
+            );
+        }
+        if alert.notify.is_empty() && alert.escalation.is_none() {
+            findings.push(
+                Finding::new(Code::NoRoute, alert.name.span, format!("alert `{}` notifies nobody", alert.name.value))
+                    .label("no `notify` and no `escalation`")
+                    .help("route it: notify \"caas-slack\", or escalation \"caas\""),
+            );
+        }
+        if let Some(metric) = &alert.metric {
+            if let MetricSource::Catalogue { name, app } = &metric.source {
+                if !METRIC_CATALOGUE.contains(&name.value.as_str()) {
+                    let help = match suggest::did_you_mean(name, METRIC_CATALOGUE.iter().copied()) {
+                        Some(dym) => format!("{dym} The catalogue: {}", suggest::one_of(METRIC_CATALOGUE)),
+                        None => format!(
+                            "the catalogue: {}; or name a CloudWatch metric with metric namespace=\"...\" name=\"...\" statistic=\"...\"",
+                            suggest::one_of(METRIC_CATALOGUE)
+                        ),
+                    };
+                    findings.push(
+                        Finding::new(Code::UnknownMetric, name.span, format!("`{}` is not a metric charter knows", name.value))
+                            .label("not in the catalogue")
+                            .help(help),
+                    );
+                } else if app.is_none() && res.spec.apps.len() > 1 {
+                    findings.push(
+                        Finding::new(Code::MissingValue, name.span, format!("metric `{}` needs `app=`: the spec has several apps", name.value))
+                            .label("which app?")
+                            .help(format!("write metric \"{}\" app=\"APP\" ...", name.value)),
+                    );
+                }
+            }
+        }
+    }
+    for (name, d) in &res.deployed {
+        if d.env.tier.as_ref().is_none_or(|t| t.value != Tier::Production) {
+            continue;
+        }
+        let covered = res.spec.alerts.iter().any(|a| {
+            a.severity.as_ref().is_some_and(|s| s.value == AlertSeverity::Critical) && pages(res, a) && watched(res, a).contains(name)
+        });
+        if !covered {
+            findings.push(
+                Finding::new(
+                    Code::NoPagerInProduction,
+                    d.env.name.span,
+                    format!("production environment `{name}` has no critical alert that pages anyone"),
+                )
+                .label("nobody is woken when it breaks")
+                .help("add an alert with severity \"critical\" that notifies a `pager` channel (directly or through its escalation) and covers this environment")
+                .environment(name),
+            );
+        }
+    }
+}

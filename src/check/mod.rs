@@ -1,0 +1,41 @@
+//! Check stage: the resolution → findings from every built-in check family, the
+//! spec's own policy (waivers, lint levels) applied, and — only when no error is
+//! left — the sealed, immutable [`Model`].
+
+mod access;
+pub(crate) mod alerts;
+mod apps;
+mod deploy;
+mod environments;
+mod logging;
+pub mod policy;
+mod retention;
+mod runbooks;
+mod sdm;
+mod seal;
+mod secrets;
+
+use crate::diag::finding::Findings;
+use crate::model::Model;
+use crate::resolve::Resolution;
+use crate::source::Sources;
+
+/// Runs every check family on a resolution.
+pub(crate) fn run_checks(res: &Resolution<'_>, sources: &Sources, findings: &mut Findings) {
+    let platform = res.spec.platforms.first().map(|p| p.name.value.as_str());
+    environments::check(res, findings);
+    apps::check(res, findings);
+    secrets::check(res, platform, findings);
+    access::check(res, findings);
+    sdm::check(res, findings);
+    retention::check(res, findings);
+    alerts::check(res, findings);
+    deploy::check(res, findings);
+    logging::check(res, findings);
+    runbooks::check(res, sources, findings);
+}
+
+/// The model of a resolution that passed every check.
+pub(crate) fn seal(res: &Resolution<'_>) -> Option<Model> {
+    seal::seal(res)
+}

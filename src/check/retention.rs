@@ -1,0 +1,126 @@
+//! Retention checks: `retention/long-conversations`,
+//! `retention/logs-shorter-than-audit-floor`, `retention/hot-exceeds-retention`,
+//! `retention/forever`.
+
+use crate::diag::code::Code;
+use crate::diag::finding::{Finding, Findings};
+use crate::resolve::Resolution;
+use crate::spec::{DataClass, Period, Tier};
+
+const CONVERSATION_CEILING_DAYS: u64 = 365;
+const AUDIT_FLOOR_DAYS: u64 = 365;
+
+pub(crate) fn check(res: &Resolution<'_>, findings: &mut Findings) {
+    for retention in &res.spec.retention {
+        let periods = retention
+            .defaults
+            .iter()
+            .map(|d| &d.period)
+            .chain(retention.overrides.iter().flat_map(|o| o.periods.iter().map(|(_, p)| p)));
+        for period in periods {
+            if period.value == Period::Forever {
+                findings.push(
+                    Finding::new(Code::RetentionForever, period.span, "data kept forever")
+                        .label("\"forever\"")
+                        .help("set a duration; if keeping forever is a decision, allow it: lint \"retention/forever\" level=\"allow\""),
+                );
+            }
+        }
+    }
+    for d in res.deployed.values() {
+        let env = &d.env.name.value;
+        let production = d.env.tier.as_ref().is_some_and(|t| t.value == Tier::Production);
+        if let Some(choice) = d.retention.get(&DataClass::Conversations) {
+            let too_long = match choice.period.value {
+                Period::Forever => true,
+                Period::For(p) => p.days() > CONVERSATION_CEILING_DAYS,
+            };
+            if too_long {
+                findings.push(
+                    Finding::new(
+                        Code::LongConversations,
+                        choice.period.span,
+                        format!("conversations are kept {} in environment `{env}`", describe(choice.period.value)),
+                    )
+                    .label(format!("over {CONVERSATION_CEILING_DAYS} days"))
+                    .related(d.env.name.span, "environment")
+                    .help("shorten it, or record the decision with a waiver (reason, ticket, owner, expiry)")
+                    .environment(env),
+                );
+            }
+        }
+        for (class, choice) in &d.retention {
+            if let (Some(hot), Period::For(total)) = (&choice.hot, choice.period.value) {
+                if hot.value > total {
+                    findings.push(
+                        Finding::new(
+                            Code::HotExceedsRetention,
+                            hot.span,
+                            format!(
+                                "{} stay hot for {} but are kept only {} in environment `{env}`",
+                                class.as_str(),
+                                describe(Period::For(hot.value)),
+                                describe(choice.period.value)
+                            ),
+                        )
+                        .label("hot phase")
+                        .related(choice.period.span, "retention")
+                        .help("the hot phase is part of the retention: make it shorter than the retention")
+                        .environment(env),
+                    );
+                }
+            }
+        }
+        if production {
+            audit_floor(res, d, findings);
+        }
+    }
+}
+
+fn audit_floor(res: &Resolution<'_>, d: &crate::resolve::Deployed, findings: &mut Findings) {
+    let env = &d.env.name.value;
+    match d.retention.get(&DataClass::AuditLogs) {
+        Some(choice) => {
+            if let Period::For(p) = choice.period.value {
+                if p.days() < AUDIT_FLOOR_DAYS {
+                    findings.push(
+                        Finding::new(
+                            Code::AuditFloor,
+                            choice.period.span,
+                            format!("audit logs are kept {} in production environment `{env}`", describe(choice.period.value)),
+                        )
+                        .label(format!("under {AUDIT_FLOOR_DAYS} days"))
+                        .related(d.env.name.span, "production environment")
+                        .help(format!("keep audit logs at least {AUDIT_FLOOR_DAYS} days in production: audit-logs \"400d\""))
+                        .environment(env),
+                    );
+                }
+            }
+        }
+        None => {
+            let (span, where_) = res
+                .spec
+                .retention
+                .first()
+                .map_or((d.env.name.span, "no `retention` node"), |r| (r.span, "no `audit-logs` rule"));
+            findings.push(
+                Finding::new(
+                    Code::AuditFloor,
+                    span,
+                    format!("audit logs have no retention in production environment `{env}`"),
+                )
+                .label(where_)
+                .help(format!("add to `retention`: audit-logs \"{AUDIT_FLOOR_DAYS}d\" hot=\"30d\""))
+                .environment(env),
+            );
+        }
+    }
+}
+
+fn describe(period: Period) -> String {
+    match period {
+        Period::Forever => "forever".to_string(),
+        Period::For(d) if d.seconds % crate::spec::Duration::DAY == 0 => format!("{} days", d.days()),
+        Period::For(d) => format!("{} seconds", d.seconds),
+    }
+}

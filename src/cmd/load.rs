@@ -1,0 +1,51 @@
+//! Loads a spec directory: `charter.kdl` plus every `*.kdl` under `environments/`
+//! and `policies/`, sorted by path, each with its path relative to the root.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::Error;
+use crate::source::Sources;
+
+/// The folders whose `*.kdl` files belong to the spec.
+pub const SPEC_DIRS: &[&str] = &["environments", "policies"];
+
+pub fn load_spec(dir: &Path) -> Result<Sources, Error> {
+    let meta = std::fs::metadata(dir).map_err(|_| Error::SpecDirMissing { path: dir.to_path_buf() })?;
+    if !meta.is_dir() {
+        return Err(Error::NotADirectory { path: dir.to_path_buf() });
+    }
+    let root = dir.join("charter.kdl");
+    if !root.is_file() {
+        return Err(Error::NoRootFile { path: dir.to_path_buf() });
+    }
+    let mut files: Vec<(String, PathBuf)> = vec![("charter.kdl".to_string(), root)];
+    for sub in SPEC_DIRS {
+        let path = dir.join(sub);
+        if path.is_dir() {
+            walk(&path, sub, &mut files)?;
+        }
+    }
+    files.sort();
+    let mut sources = Sources::new();
+    for (relative, path) in files {
+        let bytes = std::fs::read(&path).map_err(|source| Error::Read { path: path.clone(), source })?;
+        sources.add_bytes(relative, bytes);
+    }
+    Ok(sources)
+}
+
+fn walk(dir: &Path, relative: &str, out: &mut Vec<(String, PathBuf)>) -> Result<(), Error> {
+    let entries = std::fs::read_dir(dir).map_err(|source| Error::Read { path: dir.to_path_buf(), source })?;
+    for entry in entries {
+        let entry = entry.map_err(|source| Error::Read { path: dir.to_path_buf(), source })?;
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let rel = format!("{relative}/{name}");
+        if path.is_dir() {
+            walk(&path, &rel, out)?;
+        } else if name.ends_with(".kdl") && path.is_file() {
+            out.push((rel, path));
+        }
+    }
+    Ok(())
+}

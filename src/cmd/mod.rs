@@ -1,0 +1,48 @@
+//! Commands: one file per subcommand. The only place that reads files, the
+//! environment and the terminal; everything else is pure.
+
+pub mod explain;
+pub mod load;
+pub mod validate;
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use crate::cli::{Cli, ColorChoice, Command};
+use crate::diag::render_human::Style;
+use crate::error::Error;
+
+/// Exit codes shared by every command (after Terraform's `-detailed-exitcode`).
+pub mod exit {
+    pub const CLEAN: u8 = 0;
+    pub const ERRORS: u8 = 1;
+    pub const CHANGES: u8 = 2;
+    pub const USAGE: u8 = 64;
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Result<ExitCode, Error> {
+    let style = style(cli.color);
+    match cli.command {
+        Command::Validate { spec, format, today } => validate::run(&spec, format, today, style),
+        Command::Explain { code, list } => explain::run(code.as_deref(), list),
+    }
+}
+
+/// The human report style for stdout.
+fn style(choice: ColorChoice) -> Style {
+    let terminal = std::io::stdout().is_terminal();
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    match choice {
+        ColorChoice::Always => Style::Color,
+        ColorChoice::Never if terminal => Style::Plain,
+        ColorChoice::Auto if terminal && !no_color => Style::Color,
+        ColorChoice::Auto if terminal => Style::Plain,
+        _ => Style::Narrated,
+    }
+}
+
+/// Today's date in UTC.
+pub(crate) fn today_utc() -> jiff::civil::Date {
+    jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date()
+}

@@ -1,0 +1,222 @@
+//! The registry of finding codes: every code charter can report, its default level,
+//! a one-line summary and the long explanation behind `charter explain` and
+//! `docs/codes.md`. A released code is never renamed.
+
+use std::fmt;
+
+/// How a check reports when nothing in the spec changes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Level {
+    Allow,
+    Warn,
+    Deny,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Allow => "allow",
+            Level::Warn => "warn",
+            Level::Deny => "deny",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "allow" => Some(Level::Allow),
+            "warn" => Some(Level::Warn),
+            "deny" => Some(Level::Deny),
+            _ => None,
+        }
+    }
+}
+
+/// What the registry knows about one code.
+#[derive(Debug)]
+pub struct CodeInfo {
+    pub name: &'static str,
+    pub level: Level,
+    /// Whether `lint` and `waiver` may change it (structural errors may not).
+    pub configurable: bool,
+    pub summary: &'static str,
+    pub explanation: &'static str,
+}
+
+macro_rules! codes {
+    ($($variant:ident => $name:literal, $level:ident, $configurable:literal, $file:literal, $summary:literal;)*) => {
+        /// Every finding code.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code { $($variant),* }
+
+        impl Code {
+            /// Every code, in registry order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant),*];
+
+            pub fn info(self) -> &'static CodeInfo {
+                match self {
+                    $(Code::$variant => &CodeInfo {
+                        name: $name,
+                        level: Level::$level,
+                        configurable: $configurable,
+                        summary: $summary,
+                        explanation: include_str!(concat!("explain/", $file, ".md")),
+                    }),*
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    InvalidKdl => "syntax/invalid-kdl", Deny, false, "syntax-invalid-kdl",
+        "a file is not valid KDL v2";
+    KdlV1 => "syntax/kdl-v1", Deny, false, "syntax-kdl-v1",
+        "a file is written in KDL v1, which charter does not read";
+    NotUtf8 => "syntax/not-utf8", Deny, false, "syntax-not-utf8",
+        "a spec file is not UTF-8 text";
+    TooDeep => "syntax/too-deep", Deny, false, "syntax-too-deep",
+        "nodes are nested deeper than any spec needs";
+    UnknownNode => "spec/unknown-node", Deny, false, "spec-unknown-node",
+        "a node charter does not know in this place";
+    UnknownProperty => "spec/unknown-property", Deny, false, "spec-unknown-property",
+        "a property this node does not take";
+    UnexpectedArgument => "spec/unexpected-argument", Deny, false, "spec-unexpected-argument",
+        "more arguments than this node takes";
+    DuplicateProperty => "spec/duplicate-property", Deny, false, "spec-duplicate-property",
+        "a property given twice on one node";
+    MissingValue => "spec/missing-value", Deny, false, "spec-missing-value",
+        "a required argument, property or child node is missing";
+    WrongType => "spec/wrong-type", Deny, false, "spec-wrong-type",
+        "a value of the wrong type (string, number, boolean)";
+    InvalidValue => "spec/invalid-value", Deny, false, "spec-invalid-value",
+        "a value outside the set this setting accepts";
+    OutOfRange => "spec/out-of-range", Deny, false, "spec-out-of-range",
+        "a number outside the range this setting accepts";
+    InvalidName => "spec/invalid-name", Deny, false, "spec-invalid-name",
+        "a name that is not a lowercase identifier safe in paths";
+    BadDuration => "spec/bad-duration", Deny, false, "spec-bad-duration",
+        "a duration that is not a whole number and one unit";
+    MissingNode => "spec/missing-node", Deny, false, "spec-missing-node",
+        "the spec lacks a node it must have (platform, app, environment)";
+    DuplicateSingleton => "spec/duplicate-singleton", Deny, false, "spec-duplicate-singleton",
+        "a node that may appear once appears again";
+    UnknownReference => "spec/unknown-reference", Deny, false, "spec-unknown-reference",
+        "a reference to a name that nothing declares";
+    DuplicateName => "spec/duplicate-name", Deny, false, "spec-duplicate-name",
+        "two entities of one kind share a name";
+    Cycle => "spec/cycle", Deny, false, "spec-cycle",
+        "environments or groups inherit from themselves";
+    EnvIncomplete => "env/incomplete", Deny, false, "env-incomplete",
+        "a deployable environment lacks a tier, an account or a region";
+    PrimaryRegion => "env/primary-region", Deny, false, "env-primary-region",
+        "an environment with several regions has not exactly one primary";
+    ScaleMinAboveMax => "env/scale-min-above-max", Deny, false, "env-scale-min-above-max",
+        "a scale rule whose minimum is above its maximum";
+    MissingResource => "env/missing-resource", Deny, true, "env-missing-resource",
+        "an app needs a resource the environment does not declare";
+    DuplicateVariable => "env/duplicate-variable", Deny, false, "env-duplicate-variable",
+        "one environment variable set twice for the same app";
+    DefaultSecretKey => "apps/default-secret-key", Deny, true, "apps-default-secret-key",
+        "an Open WebUI app would run with its public default WEBUI_SECRET_KEY";
+    PipelinesDefaultKey => "apps/pipelines-default-key", Deny, true, "apps-pipelines-default-key",
+        "a Pipelines app would run with its public default API key";
+    LiteralValue => "secrets/literal-value", Deny, true, "secrets-literal-value",
+        "a string in the spec looks like a credential";
+    PathOutsidePrefix => "secrets/path-outside-prefix", Deny, true, "secrets-path-outside-prefix",
+        "a secret path outside the prefix the spec owns";
+    PlainEnvSecret => "secrets/plain-env-secret", Warn, true, "secrets-plain-env-secret",
+        "a plain environment variable whose name says it holds a secret";
+    InsecureIssuer => "identity/insecure-issuer", Deny, true, "identity-insecure-issuer",
+        "an identity provider issuer that is not https";
+    PublicSharing => "access/public-sharing", Warn, true, "access-public-sharing",
+        "public sharing allowed in production";
+    AdminWithoutDirectory => "access/admin-without-directory", Deny, true, "access-admin-without-directory",
+        "an admin group bound to no directory group";
+    SharedStorage => "sdm/shared-storage", Deny, true, "sdm-shared-storage",
+        "an SDM twin that would share storage with its environment";
+    SdmNoGroups => "sdm/no-groups", Deny, false, "sdm-no-groups",
+        "sensitive-data mode with no group allowed to sign in";
+    SdmNotDeployable => "sdm/not-deployable", Deny, false, "sdm-not-deployable",
+        "an SDM twin requested for an abstract environment";
+    LongConversations => "retention/long-conversations", Warn, true, "retention-long-conversations",
+        "conversations kept over 365 days";
+    AuditFloor => "retention/logs-shorter-than-audit-floor", Deny, true, "retention-logs-shorter-than-audit-floor",
+        "audit logs kept under 365 days in production";
+    HotExceedsRetention => "retention/hot-exceeds-retention", Deny, false, "retention-hot-exceeds-retention",
+        "a hot phase longer than the retention it belongs to";
+    RetentionForever => "retention/forever", Deny, true, "retention-forever",
+        "data kept forever";
+    NoPagerInProduction => "alerts/no-pager-in-production", Deny, true, "alerts-no-pager-in-production",
+        "a production environment with no critical alert routed to a pager";
+    MissingRunbook => "alerts/missing-runbook", Warn, true, "alerts-missing-runbook",
+        "an alert without a runbook";
+    UnknownMetric => "alerts/unknown-metric", Deny, false, "alerts-unknown-metric",
+        "an alert metric outside charter's catalogue";
+    NoRoute => "alerts/no-route", Deny, true, "alerts-no-route",
+        "an alert that notifies nobody";
+    NoApprovalInProduction => "deploy/no-approval-in-production", Deny, true, "deploy-no-approval-in-production",
+        "production deploys without approvals or a change ticket";
+    BadWindow => "deploy/bad-window", Deny, false, "deploy-bad-window",
+        "a deploy window charter cannot read";
+    AuditOffInProduction => "logging/audit-off-in-production", Deny, true, "logging-audit-off-in-production",
+        "audit logging turned off in production";
+    UnknownPlaceholder => "runbooks/unknown-placeholder", Deny, false, "runbooks-unknown-placeholder",
+        "a runbook step uses a placeholder charter does not fill";
+    NotConfigurable => "lint/not-configurable", Deny, false, "lint-not-configurable",
+        "a lint or waiver names a check that cannot be changed";
+    WaiverExpired => "waiver/expired", Deny, false, "waiver-expired",
+        "a waiver past its expiry date (or with a date charter cannot read)";
+    WaiverUnused => "waiver/unused", Warn, true, "waiver-unused",
+        "a waiver that matches no finding";
+}
+
+impl Code {
+    pub fn name(self) -> &'static str {
+        self.info().name
+    }
+
+    /// Looks a code up by its public name.
+    pub fn from_name(name: &str) -> Option<Code> {
+        Code::ALL.iter().copied().find(|c| c.name() == name)
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn codes_are_unique_and_well_formed() {
+        let mut seen = BTreeSet::new();
+        for code in Code::ALL {
+            let name = code.name();
+            assert!(seen.insert(name), "duplicate code {name}");
+            let (family, rest) = name.split_once('/').expect("family/name");
+            assert!(!family.is_empty() && !rest.is_empty(), "{name}");
+            assert!(
+                name.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '/'),
+                "{name} is not kebab-case"
+            );
+            assert_eq!(Code::from_name(name), Some(*code));
+        }
+    }
+
+    #[test]
+    fn every_code_has_a_long_explanation() {
+        for code in Code::ALL {
+            let text = code.info().explanation;
+            assert!(
+                text.lines().count() >= 5,
+                "{code} needs a long explanation (what, why, example, fix)"
+            );
+        }
+    }
+}

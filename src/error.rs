@@ -1,0 +1,41 @@
+//! Operational errors: I/O, a spec directory that cannot be used, bad flags, bugs.
+//! Findings about the spec's content are not errors; they are `diag::Finding`s.
+
+use std::path::PathBuf;
+
+use miette::Diagnostic;
+use thiserror::Error;
+
+#[derive(Debug, Error, Diagnostic)]
+pub enum Error {
+    #[error("spec directory `{}` does not exist", path.display())]
+    #[diagnostic(code(charter::spec_dir_missing), help("pass the directory that holds charter.kdl with --spec DIR"))]
+    SpecDirMissing { path: PathBuf },
+
+    #[error("`{}` is not a directory", path.display())]
+    #[diagnostic(code(charter::spec_not_a_directory), help("--spec takes the directory that holds charter.kdl, not a file"))]
+    NotADirectory { path: PathBuf },
+
+    #[error("`{}` has no charter.kdl", path.display())]
+    #[diagnostic(
+        code(charter::no_root_file),
+        help("a spec is a directory with charter.kdl at its root (plus environments/ and policies/); pass it with --spec DIR")
+    )]
+    NoRootFile { path: PathBuf },
+
+    #[error("cannot read `{}`", path.display())]
+    #[diagnostic(code(charter::io))]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("cannot write the report")]
+    #[diagnostic(code(charter::output))]
+    Output(#[source] std::io::Error),
+
+    #[error("unknown code `{code}`")]
+    #[diagnostic(code(charter::unknown_code), help("{help}"))]
+    UnknownCode { code: String, help: String },
+}

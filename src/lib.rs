@@ -1,0 +1,75 @@
+//! charter: a policy-as-code compiler. One KDL spec of a service platform is parsed,
+//! resolved and checked into an immutable model (and, later, compiled into the files
+//! a platform team keeps by hand).
+//!
+//! The pipeline: [`parse`] → [`resolve`] → [`check`] → [`model::Model`]. The driver
+//! [`compile`] chains them and stops after a stage that produced errors.
+
+pub mod check;
+pub mod cli;
+pub mod cmd;
+pub mod diag;
+pub mod error;
+pub mod model;
+pub mod parse;
+pub mod resolve;
+pub mod source;
+pub mod spec;
+mod suggest;
+
+use jiff::civil::Date;
+
+use check::policy::{self, Waived};
+use diag::finding::Finding;
+use model::Model;
+use source::{SourceId, Sources};
+
+/// What the checks need from outside the spec: today's date (UTC), injectable so
+/// that waiver expiry is testable.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    pub today: Date,
+}
+
+/// Everything one compilation produced.
+#[derive(Debug)]
+pub struct Outcome {
+    /// Sorted by file, position and code; de-duplicated.
+    pub findings: Vec<Finding>,
+    /// Findings accepted by a live waiver.
+    pub waived: Vec<Waived>,
+    /// Present only when no error is left.
+    pub model: Option<Model>,
+}
+
+impl Outcome {
+    pub fn has_errors(&self) -> bool {
+        self.findings.iter().any(|f| f.severity == diag::finding::Severity::Error)
+    }
+}
+
+/// Parses, resolves and checks a loaded spec.
+pub fn compile(sources: &Sources, options: &Options) -> Outcome {
+    let root = sources
+        .iter()
+        .find(|(_, f)| f.path == "charter.kdl")
+        .map_or(SourceId(0), |(id, _)| id);
+    let (spec, mut findings) = parse::parse_spec(sources);
+    let mut sealed = None;
+    let mut checked = false;
+    if !findings.has_errors() {
+        let resolution = resolve::resolve(&spec, root, &mut findings);
+        if !findings.has_errors() {
+            check::run_checks(&resolution, sources, &mut findings);
+            checked = true;
+            sealed = check::seal(&resolution);
+        }
+    }
+    let (findings, waived) = policy::apply(&spec, findings, options.today, checked);
+    let model = if findings.has_errors() { None } else { sealed };
+    Outcome {
+        findings: findings.into_sorted(),
+        waived,
+        model,
+    }
+}

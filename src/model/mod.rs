@@ -1,0 +1,349 @@
+//! The resolved, validated, immutable model: inheritance merged, SDM twins expanded,
+//! retention and secret paths derived. Built by the resolve stage as a draft and
+//! sealed by the check stage only when the spec has no errors; emitters, `diff` and
+//! `model` read nothing else. Maps are `BTreeMap` so iteration order is stable.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::source::Span;
+use crate::spec::{
+    AlertSeverity, AppKind, AuditLevel, Comparison, DataClass, Destination, Duration, LogLevel,
+    Period, ResourceKind, Role, SecretStore, ShareLevel, Tier,
+};
+
+/// A resolved spec. Only `check::check` returns one.
+#[derive(Debug, Clone, Serialize)]
+pub struct Model {
+    pub platform: Platform,
+    pub apps: BTreeMap<String, App>,
+    /// Deployable environments, SDM twins included (abstract ones are not deployed).
+    pub environments: BTreeMap<String, Environment>,
+    pub identity: Option<Identity>,
+    pub groups: BTreeMap<String, Group>,
+    pub channels: BTreeMap<String, Channel>,
+    pub escalations: BTreeMap<String, Escalation>,
+    pub alerts: BTreeMap<String, Alert>,
+    pub runbooks: BTreeMap<String, Runbook>,
+    pub waivers: Vec<Waiver>,
+    pub constraints: Vec<Constraint>,
+}
+
+/// Where a model item was declared: kept for diagnostics and provenance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Origin(pub Span);
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Platform {
+    pub name: String,
+    pub description: Option<String>,
+    pub owner: Option<Owner>,
+    pub repo: Option<String>,
+    pub deploy_command: Option<String>,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Owner {
+    pub team: String,
+    pub chat: Option<String>,
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct App {
+    pub name: String,
+    pub kind: AppKindName,
+    pub image: Option<Image>,
+    pub port: Option<u16>,
+    pub health: Option<Health>,
+    /// Resources and apps this app needs, by name.
+    pub needs: BTreeSet<String>,
+    pub env: BTreeMap<String, String>,
+    pub filters: Vec<Filter>,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// An [`AppKind`] that serializes as its spec name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct AppKindName(pub AppKind);
+
+impl Serialize for AppKindName {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.0.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Image {
+    pub repository: String,
+    pub tag: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Health {
+    pub path: String,
+    pub interval_seconds: Option<u64>,
+    pub timeout_seconds: Option<u64>,
+    pub unhealthy_after: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Filter {
+    pub name: String,
+    pub source: String,
+    pub models: String,
+    pub priority: i64,
+}
+
+macro_rules! serialize_as_str {
+    ($($ty:ty),*) => {$(
+        impl Serialize for $ty {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+    )*};
+}
+serialize_as_str!(Tier, ResourceKind, SecretStore, Role, ShareLevel, AuditLevel, LogLevel, AlertSeverity, DataClass);
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Environment {
+    pub name: String,
+    pub tier: Tier,
+    pub account: String,
+    pub domain: Option<String>,
+    /// The primary region first, then the others by name.
+    pub regions: Vec<Region>,
+    /// `extends` chain, nearest parent first.
+    pub lineage: Vec<String>,
+    pub scales: BTreeMap<String, Scale>,
+    pub resources: BTreeMap<String, Resource>,
+    pub secrets: BTreeMap<String, Secret>,
+    /// Plain variables: app name (or `*` for every app) → name → value.
+    pub env: BTreeMap<String, BTreeMap<String, String>>,
+    pub deploy: Deploy,
+    pub retention: BTreeMap<DataClass, Retention>,
+    pub logging: Logging,
+    /// Set on an SDM twin: what makes it one.
+    pub sdm: Option<SdmTwin>,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+impl Environment {
+    pub fn is_production(&self) -> bool {
+        self.tier == Tier::Production
+    }
+
+    pub fn primary_region(&self) -> Option<&Region> {
+        self.regions.first()
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Region {
+    pub name: String,
+    pub primary: bool,
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Scale {
+    pub min: u32,
+    pub max: u32,
+    pub cpu_target: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Resource {
+    pub kind: ResourceKind,
+    /// The name of the backing store: `{platform}-{environment}-{resource}`.
+    pub physical_name: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Secret {
+    pub store: SecretStore,
+    /// Derived (`/{platform}/{environment}/{secret}`) unless the spec overrides it.
+    pub path: String,
+    pub consumers: BTreeSet<String>,
+    pub env: String,
+    pub rotate_days: Option<u64>,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Deploy {
+    pub approvals: u32,
+    pub change_ticket: bool,
+    pub window: Option<String>,
+    /// The environment's command, else the platform's, else none (the emitter's default).
+    pub command: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Retention {
+    pub days: Option<u64>,
+    pub forever: bool,
+    pub hot_days: Option<u64>,
+    /// Which rule decided it: `default`, `tier`, `sdm` or `environment`.
+    pub rule: &'static str,
+}
+
+impl Retention {
+    pub fn new(period: Period, hot: Option<Duration>, rule: &'static str) -> Self {
+        match period {
+            Period::For(d) => Self {
+                days: Some(d.days()),
+                forever: false,
+                hot_days: hot.map(Duration::days),
+                rule,
+            },
+            Period::Forever => Self {
+                days: None,
+                forever: true,
+                hot_days: hot.map(Duration::days),
+                rule,
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Logging {
+    pub app_level: Option<LogLevel>,
+    pub audit_level: Option<AuditLevel>,
+    /// Stream → index name for this environment (`app`, `audit`, `access`).
+    pub indices: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SdmTwin {
+    /// The environment this twin isolates.
+    pub of: String,
+    /// Only these groups may sign in.
+    pub groups: BTreeSet<String>,
+    pub share: BTreeMap<String, ShareLevel>,
+    pub moderation: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Identity {
+    pub name: String,
+    pub issuer: String,
+    pub client_id: String,
+    pub group_claim: String,
+    pub client_secret: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Group {
+    pub name: String,
+    pub directory: Option<String>,
+    /// `inherits` chain, nearest parent first.
+    pub lineage: Vec<String>,
+    pub role: Role,
+    pub models: BTreeSet<String>,
+    pub features: BTreeSet<String>,
+    pub share: BTreeMap<String, ShareLevel>,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Channel {
+    pub name: String,
+    pub kind: &'static str,
+    pub target: String,
+}
+
+impl Channel {
+    pub fn from_destination(name: &str, destination: &Destination) -> Self {
+        Self {
+            name: name.to_string(),
+            kind: destination.kind(),
+            target: destination.target().to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Escalation {
+    pub name: String,
+    pub levels: Vec<EscalationLevel>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EscalationLevel {
+    pub channel: String,
+    pub after_seconds: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Alert {
+    pub name: String,
+    pub metric: Metric,
+    pub severity: AlertSeverity,
+    pub notify: Vec<String>,
+    pub escalation: Option<String>,
+    pub runbook: Option<String>,
+    /// The deployable environments it watches, twins included.
+    pub environments: BTreeSet<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "source", rename_all = "kebab-case")]
+pub enum Metric {
+    Catalogue {
+        name: String,
+        app: Option<String>,
+        comparison: &'static str,
+        threshold: f64,
+        period_seconds: u64,
+    },
+    Raw {
+        namespace: String,
+        name: String,
+        statistic: String,
+        comparison: &'static str,
+        threshold: f64,
+        period_seconds: u64,
+    },
+}
+
+pub(crate) fn comparison(c: Comparison) -> (&'static str, f64) {
+    match c {
+        Comparison::Above(v) => ("above", v),
+        Comparison::Below(v) => ("below", v),
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Runbook {
+    pub name: String,
+    pub title: String,
+    pub when: Option<String>,
+    pub steps: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Waiver {
+    pub code: String,
+    pub environments: Vec<String>,
+    pub reason: String,
+    pub ticket: String,
+    pub owner: String,
+    pub expires: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Constraint {
+    pub name: String,
+    pub schema: String,
+    pub tier: Option<Tier>,
+    pub environments: Vec<String>,
+}

@@ -1,0 +1,203 @@
+//! Lowers `app NAME kind=K { image; port; health; needs; env; filter }`.
+
+use kdl::KdlNode;
+
+use crate::parse::node::{list_names, Once};
+use crate::parse::reader::{unknown_child, Ctx, NodeReader};
+use crate::source::Spanned;
+use crate::spec::{App, AppKind, EnvVar, Filter, Health, Image};
+
+const CHILDREN: &[&str] = &["env", "filter", "health", "image", "needs", "port"];
+const ONCE: &[&str] = &["health", "image", "port"];
+
+pub(crate) fn lower(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<App> {
+    let mut r = NodeReader::new(ctx, node);
+    let name = r.arg_name(ctx, "a name", "app \"webui\" kind=\"open-webui\" { ... }");
+    if let Some(name) = &name {
+        r.set_what(format!("app `{}`", name.value));
+    }
+    let kind = match r.prop_enum(ctx, "kind", AppKind::NAMES, AppKind::parse) {
+        Some(kind) => kind,
+        None => Spanned::new(AppKind::Container, r.name_span),
+    };
+    r.finish(ctx);
+    let mut app = App {
+        name: name?,
+        span: r.name_span,
+        kind,
+        image: None,
+        port: None,
+        health: None,
+        needs: Vec::new(),
+        env: Vec::new(),
+        filters: Vec::new(),
+    };
+    let mut once = Once::default();
+    for child in r.children() {
+        let child_name = child.name().value();
+        if ONCE.contains(&child_name) && !once.first(ctx, child, &r.what) {
+            continue;
+        }
+        match child_name {
+            "image" => app.image = lower_image(ctx, child),
+            "port" => {
+                let mut p = NodeReader::new(ctx, child);
+                app.port = p
+                    .arg_int(ctx, "a port number", "port 8080", 1..=65_535)
+                    .and_then(|v| u16::try_from(v.value).ok().map(|n| Spanned::new(n, v.span)));
+                p.finish(ctx);
+                p.no_children(ctx);
+            }
+            "health" => app.health = lower_health(ctx, child),
+            "needs" => app.needs.extend(list_names(ctx, child, "a resource name", "needs \"postgres\" \"redis\"")),
+            "env" => app.env.extend(lower_env(ctx, child, false)),
+            "filter" if app.kind.value == AppKind::OpenWebuiPipelines => {
+                app.filters.extend(lower_filter(ctx, child));
+            }
+            "filter" => {
+                ctx.report(
+                    crate::diag::finding::Finding::new(
+                        crate::diag::code::Code::UnknownNode,
+                        ctx.span(child.name().span()),
+                        format!("`filter` belongs on an `open-webui-pipelines` app, and {} is `{}`", r.what, app.kind.value.as_str()),
+                    )
+                    .label("filters run on a Pipelines server")
+                    .related(app.kind.span, "kind set here")
+                    .help("move the filter to the app with kind=\"open-webui-pipelines\""),
+                );
+            }
+            _ => unknown_child(ctx, child, &r.what, CHILDREN),
+        }
+    }
+    Some(app)
+}
+
+fn lower_image(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Image> {
+    let mut r = NodeReader::new(ctx, node);
+    let example = "image \"ghcr.io/open-webui/open-webui\" tag=\"v0.6.18\"";
+    let repository = r.arg_str(ctx, "a repository", example);
+    let tag = r.req_prop_str(ctx, "tag", example);
+    r.finish(ctx);
+    r.no_children(ctx);
+    Some(Image {
+        repository: repository?,
+        tag: tag?,
+        span: r.name_span,
+    })
+}
+
+fn lower_health(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Health> {
+    let mut r = NodeReader::new(ctx, node);
+    let path = r.arg_str(ctx, "a path", "health \"/health\" interval=\"30s\"");
+    let interval = r.prop_duration(ctx, "interval");
+    let timeout = r.prop_duration(ctx, "timeout");
+    let unhealthy_after = r.prop_u32(ctx, "unhealthy-after", 1..=100);
+    r.finish(ctx);
+    r.no_children(ctx);
+    let path = path?;
+    if !path.starts_with('/') {
+        ctx.report(
+            crate::diag::finding::Finding::new(
+                crate::diag::code::Code::InvalidValue,
+                path.span,
+                format!("health check path `{}` does not start with `/`", path.value),
+            )
+            .label("not an absolute path")
+            .help("write the path the load balancer requests, like \"/health\""),
+        );
+    }
+    Some(Health {
+        path,
+        interval,
+        timeout,
+        unhealthy_after,
+        span: r.name_span,
+    })
+}
+
+/// `env "KEY" "value"` (on environments also `app="APP"`).
+pub(crate) fn lower_env(ctx: &mut Ctx<'_>, node: &KdlNode, with_app: bool) -> Option<EnvVar> {
+    let mut r = NodeReader::new(ctx, node);
+    let example = "env \"DEFAULT_USER_ROLE\" \"user\"";
+    let key = r.arg_str(ctx, "a variable name", example);
+    let value = r.arg_str(ctx, "a value", example);
+    let app = if with_app { r.prop_name(ctx, "app") } else { None };
+    r.finish(ctx);
+    r.no_children(ctx);
+    let key = key?;
+    if !is_env_name(&key) {
+        ctx.report(
+            crate::diag::finding::Finding::new(
+                crate::diag::code::Code::InvalidValue,
+                key.span,
+                format!("`{}` is not an environment variable name", key.value),
+            )
+            .label("expected A-Z, 0-9 and `_`")
+            .help("environment variable names are uppercase letters, digits and `_`, not starting with a digit"),
+        );
+    }
+    Some(EnvVar {
+        key,
+        value: value?,
+        app,
+        span: r.name_span,
+    })
+}
+
+/// `[A-Z_][A-Z0-9_]*`: the names every shell and container runtime accepts.
+pub(crate) fn is_env_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_uppercase() || c == '_')
+        && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
+fn lower_filter(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Filter> {
+    let mut r = NodeReader::new(ctx, node);
+    let example = "filter \"sensitivity-filter\" source=\"https://example.com/f.py\" models=\"*\" priority=0";
+    let name = r.arg_name(ctx, "a name", example);
+    if let Some(name) = &name {
+        r.set_what(format!("filter `{}`", name.value));
+    }
+    let source = r.req_prop_str(ctx, "source", example);
+    let models = r.prop_str(ctx, "models");
+    let priority = r.prop_int(ctx, "priority", -1000..=1000);
+    r.finish(ctx);
+    r.no_children(ctx);
+    let source = source?;
+    if !source.starts_with("https://") {
+        ctx.report(
+            crate::diag::finding::Finding::new(
+                crate::diag::code::Code::InvalidValue,
+                source.span,
+                format!("filter source `{}` is not an https URL", source.value),
+            )
+            .label("not https")
+            .help("Pipelines fetches filters at start: serve them over https"),
+        );
+    }
+    Some(Filter {
+        models: models.unwrap_or_else(|| Spanned::new("*".to_string(), r.name_span)),
+        priority: priority.map_or_else(
+            || Spanned::new(0, r.name_span),
+            |p| Spanned::new(i64::try_from(p.value).unwrap_or_default(), p.span),
+        ),
+        name: name?,
+        source,
+        span: r.name_span,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_env_name;
+
+    #[test]
+    fn env_names_are_shell_safe() {
+        assert!(is_env_name("DATABASE_URL"));
+        assert!(is_env_name("_X1"));
+        assert!(!is_env_name("database_url"));
+        assert!(!is_env_name("1X"));
+        assert!(!is_env_name("A-B"));
+        assert!(!is_env_name(""));
+    }
+}

@@ -1,0 +1,266 @@
+//! Lowers `environment NAME abstract=BOOL extends=PARENT { tier; account; region;
+//! domain; scale; resource; secret; env; deploy }`.
+
+use kdl::KdlNode;
+
+use crate::diag::code::Code;
+use crate::diag::finding::Finding;
+use crate::parse::app::lower_env;
+use crate::parse::node::{single_str, Once};
+use crate::parse::reader::{check_name, one_of, unknown_child, Ctx, NodeReader};
+use crate::source::Spanned;
+use crate::spec::{
+    Deploy, Environment, Region, Resource, ResourceKind, Scale, Secret, SecretStore, Tier,
+};
+
+const CHILDREN: &[&str] = &[
+    "account", "deploy", "domain", "env", "region", "resource", "scale", "secret", "tier",
+];
+const ONCE: &[&str] = &["account", "deploy", "domain", "tier"];
+
+pub(crate) fn lower(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Environment> {
+    let mut r = NodeReader::new(ctx, node);
+    let name = r.arg_name(ctx, "a name", "environment \"prod\" extends=\"base\" { ... }");
+    if let Some(name) = &name {
+        r.set_what(format!("environment `{}`", name.value));
+    }
+    let is_abstract = r.prop_bool(ctx, "abstract");
+    let extends = r.prop_name(ctx, "extends");
+    r.finish(ctx);
+    let mut env = Environment {
+        name: name?,
+        span: r.name_span,
+        is_abstract,
+        extends,
+        tier: None,
+        account: None,
+        domain: None,
+        regions: Vec::new(),
+        scales: Vec::new(),
+        resources: Vec::new(),
+        secrets: Vec::new(),
+        env: Vec::new(),
+        deploy: None,
+    };
+    let mut once = Once::default();
+    for child in r.children() {
+        let child_name = child.name().value();
+        if ONCE.contains(&child_name) && !once.first(ctx, child, &r.what) {
+            continue;
+        }
+        match child_name {
+            "tier" => {
+                env.tier = single_str(ctx, child, "a tier", "tier \"production\"")
+                    .and_then(|t| one_of(ctx, &t, "tier", Tier::NAMES, Tier::parse));
+            }
+            "account" => {
+                env.account = single_str(ctx, child, "an AWS account id", "account \"123456789012\"");
+                if let Some(account) = &env.account {
+                    check_account(ctx, account);
+                }
+            }
+            "domain" => {
+                env.domain = single_str(ctx, child, "a host name", "domain \"caas.example.com\"");
+                if let Some(domain) = &env.domain {
+                    check_domain(ctx, domain);
+                }
+            }
+            "region" => env.regions.extend(lower_region(ctx, child)),
+            "scale" => env.scales.extend(lower_scale(ctx, child)),
+            "resource" => env.resources.extend(lower_resource(ctx, child)),
+            "secret" => env.secrets.extend(lower_secret(ctx, child)),
+            "env" => env.env.extend(lower_env(ctx, child, true)),
+            "deploy" => env.deploy = Some(lower_deploy(ctx, child)),
+            _ => unknown_child(ctx, child, &r.what, CHILDREN),
+        }
+    }
+    Some(env)
+}
+
+fn check_account(ctx: &mut Ctx<'_>, account: &Spanned<String>) {
+    if account.len() != 12 || !account.chars().all(|c| c.is_ascii_digit()) {
+        ctx.report(
+            Finding::new(
+                Code::InvalidValue,
+                account.span,
+                format!("`{}` is not an AWS account id", account.value),
+            )
+            .label("expected 12 digits")
+            .help("an AWS account id is 12 digits, written as a string: account \"123456789012\""),
+        );
+    }
+}
+
+fn check_domain(ctx: &mut Ctx<'_>, domain: &Spanned<String>) {
+    let valid = domain.len() <= 253
+        && domain.contains('.')
+        && domain.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        });
+    if !valid {
+        ctx.report(
+            Finding::new(
+                Code::InvalidValue,
+                domain.span,
+                format!("`{}` is not a host name", domain.value),
+            )
+            .label("expected a lowercase DNS name")
+            .help("write the host name only, without scheme or path: domain \"caas.example.com\""),
+        );
+    }
+}
+
+/// AWS region names: `us-west-2`, `eu-central-1`, `us-gov-west-1`.
+pub(crate) fn is_region(name: &str) -> bool {
+    let parts: Vec<&str> = name.split('-').collect();
+    parts.len() >= 3
+        && parts[0].len() == 2
+        && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
+        && parts.last().is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()))
+}
+
+fn lower_region(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Region> {
+    let mut r = NodeReader::new(ctx, node);
+    let name = r.arg_str(ctx, "a region", "region \"us-west-2\" primary=#true");
+    let primary = r.prop_bool(ctx, "primary");
+    r.finish(ctx);
+    r.no_children(ctx);
+    let name = name?;
+    if !is_region(&name) {
+        ctx.report(
+            Finding::new(Code::InvalidValue, name.span, format!("`{}` is not an AWS region", name.value))
+                .label("expected a region like us-west-2")
+                .help("write the AWS region code, for example \"us-west-2\" or \"eu-central-1\""),
+        );
+        return None;
+    }
+    Some(Region {
+        name,
+        primary,
+        span: r.name_span,
+    })
+}
+
+fn lower_scale(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Scale> {
+    let mut r = NodeReader::new(ctx, node);
+    let app = r.arg_name(ctx, "an app name", "scale \"webui\" min=2 max=6 cpu-target=70");
+    let min = r.prop_u32(ctx, "min", 0..=1000);
+    let max = r.prop_u32(ctx, "max", 1..=1000);
+    let cpu_target = r.prop_u32(ctx, "cpu-target", 1..=100);
+    r.finish(ctx);
+    r.no_children(ctx);
+    Some(Scale {
+        app: app?,
+        min,
+        max,
+        cpu_target,
+        span: r.name_span,
+    })
+}
+
+fn lower_resource(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Resource> {
+    let mut r = NodeReader::new(ctx, node);
+    let example = "resource \"postgres\" kind=\"aurora-postgres\"";
+    let name = r.arg_name(ctx, "a name", example);
+    let kind = if r.node.entry("kind").is_some() {
+        r.prop_enum(ctx, "kind", ResourceKind::NAMES, ResourceKind::parse)
+    } else {
+        r.req_prop_str(ctx, "kind", example);
+        None
+    };
+    r.finish(ctx);
+    r.no_children(ctx);
+    Some(Resource {
+        name: name?,
+        kind: kind?,
+        span: r.name_span,
+    })
+}
+
+fn lower_secret(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Secret> {
+    let mut r = NodeReader::new(ctx, node);
+    let example = "secret \"database-url\" store=\"secrets-manager\" for=\"webui\" env=\"DATABASE_URL\"";
+    let name = r.arg_name(ctx, "a name", example);
+    if let Some(name) = &name {
+        r.set_what(format!("secret `{}`", name.value));
+    }
+    let store = if r.node.entry("store").is_some() {
+        r.prop_enum(ctx, "store", SecretStore::NAMES, SecretStore::parse)
+    } else {
+        r.req_prop_str(ctx, "store", example);
+        None
+    };
+    let first = if r.node.entry("for").is_some() {
+        r.prop_name(ctx, "for")
+    } else {
+        r.req_prop_str(ctx, "for", example);
+        None
+    };
+    // Further consumers follow the name as arguments: `for="webui" "pipelines"`.
+    let more: Vec<_> = r
+        .rest_str(ctx, "a consuming app")
+        .into_iter()
+        .filter_map(|s| check_name(ctx, s, "consuming app"))
+        .collect();
+    let env_var = r.req_prop_str(ctx, "env", example);
+    let rotate = r.prop_duration(ctx, "rotate");
+    let path = r.prop_str(ctx, "path");
+    r.finish(ctx);
+    r.no_children(ctx);
+    if let Some(var) = &env_var {
+        if !crate::parse::app::is_env_name(var) {
+            ctx.report(
+                Finding::new(Code::InvalidValue, var.span, format!("`{}` is not an environment variable name", var.value))
+                    .label("expected A-Z, 0-9 and `_`")
+                    .help("environment variable names are uppercase letters, digits and `_`, not starting with a digit"),
+            );
+        }
+    }
+    let mut consumers: Vec<_> = first.into_iter().collect();
+    consumers.extend(more);
+    Some(Secret {
+        name: name?,
+        store: store?,
+        consumers,
+        env: env_var?,
+        rotate,
+        path,
+        span: r.name_span,
+    })
+}
+
+fn lower_deploy(ctx: &mut Ctx<'_>, node: &KdlNode) -> Deploy {
+    let mut r = NodeReader::new(ctx, node);
+    let approvals = r.prop_u32(ctx, "approvals", 0..=6);
+    let change_ticket = r.prop_bool(ctx, "change-ticket");
+    let window = r.prop_str(ctx, "window");
+    let command = r.prop_str(ctx, "command");
+    r.finish(ctx);
+    r.no_children(ctx);
+    Deploy {
+        approvals,
+        change_ticket,
+        window,
+        command,
+        span: r.name_span,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_region;
+
+    #[test]
+    fn region_codes() {
+        for good in ["us-west-2", "eu-central-1", "us-gov-west-1", "ap-southeast-2"] {
+            assert!(is_region(good), "{good}");
+        }
+        for bad in ["us-west", "uswest2", "US-WEST-2", "us--2", "west-2"] {
+            assert!(!is_region(bad), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! Lowers `logging { app level= index=; audit level= index=; access index= }`.
+
+use kdl::KdlNode;
+
+use crate::diag::code::Code;
+use crate::diag::finding::Finding;
+use crate::parse::node::Once;
+use crate::parse::reader::{name_problem, unknown_child, Ctx, NodeReader};
+use crate::source::Spanned;
+use crate::spec::{AuditLevel, AuditStream, LogLevel, LogStream, Logging};
+
+const CHILDREN: &[&str] = &["access", "app", "audit"];
+
+pub(crate) fn lower(ctx: &mut Ctx<'_>, node: &KdlNode) -> Logging {
+    let mut r = NodeReader::new(ctx, node);
+    r.set_what("`logging`".to_string());
+    r.finish(ctx);
+    let mut logging = Logging {
+        app: None,
+        audit: None,
+        access: None,
+        span: r.name_span,
+    };
+    let mut once = Once::default();
+    for child in r.children() {
+        let child_name = child.name().value();
+        if CHILDREN.contains(&child_name) && !once.first(ctx, child, "`logging`") {
+            continue;
+        }
+        match child_name {
+            "app" => logging.app = lower_stream(ctx, child, true),
+            "access" => logging.access = lower_stream(ctx, child, false),
+            "audit" => logging.audit = lower_audit(ctx, child),
+            _ => unknown_child(ctx, child, "`logging`", CHILDREN),
+        }
+    }
+    logging
+}
+
+fn lower_stream(ctx: &mut Ctx<'_>, node: &KdlNode, with_level: bool) -> Option<LogStream> {
+    let mut r = NodeReader::new(ctx, node);
+    let example = format!("{} index=\"caas-{}\"", node.name().value(), node.name().value());
+    let level = if with_level {
+        r.prop_enum(ctx, "level", LogLevel::NAMES, LogLevel::parse)
+    } else {
+        None
+    };
+    let index = r.req_prop_str(ctx, "index", &example);
+    r.finish(ctx);
+    r.no_children(ctx);
+    Some(LogStream {
+        level,
+        index: check_index(ctx, index?)?,
+        span: r.name_span,
+    })
+}
+
+fn lower_audit(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<AuditStream> {
+    let mut r = NodeReader::new(ctx, node);
+    let example = "audit level=\"metadata\" index=\"caas-webui-audit\"";
+    let level = if r.node.entry("level").is_some() {
+        r.prop_enum(ctx, "level", AuditLevel::NAMES, AuditLevel::parse)
+    } else {
+        r.req_prop_str(ctx, "level", example);
+        None
+    };
+    let index = r.req_prop_str(ctx, "index", example);
+    r.finish(ctx);
+    r.no_children(ctx);
+    Some(AuditStream {
+        level: level?,
+        index: check_index(ctx, index?)?,
+        span: r.name_span,
+    })
+}
+
+/// Index names follow the name rule (Elasticsearch wants lowercase, no `/`, `*`, ...).
+fn check_index(ctx: &mut Ctx<'_>, index: Spanned<String>) -> Option<Spanned<String>> {
+    match name_problem(&index) {
+        None => Some(index),
+        Some(problem) => {
+            ctx.report(
+                Finding::new(Code::InvalidName, index.span, format!("index name `{}` is not valid: {problem}", index.value))
+                    .label(problem)
+                    .help("index names are lowercase letters, digits and `-`, starting with a letter"),
+            );
+            None
+        }
+    }
+}

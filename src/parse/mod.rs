@@ -1,0 +1,240 @@
+//! Parse stage: spec files (KDL v2 text) → the typed, spanned [`Spec`] plus findings.
+//! Files are parsed in parallel on threads with generous stacks, after a nesting
+//! bound; each top-level node kind is lowered by its own module.
+
+mod alert;
+mod app;
+mod channel;
+mod depth;
+mod environment;
+mod escalation;
+mod group;
+mod guardrail;
+mod identity;
+mod logging;
+mod node;
+mod platform;
+pub(crate) mod reader;
+mod retention;
+mod runbook;
+mod sdm;
+
+use kdl::{KdlDocument, KdlNode, KdlValue};
+
+use crate::diag::code::Code;
+use crate::diag::finding::{Finding, Findings};
+use crate::source::{SourceId, Sources, Span, Spanned};
+use crate::spec::Spec;
+use crate::suggest;
+use reader::Ctx;
+
+/// Every top-level node kind.
+pub const TOP_LEVEL: &[&str] = &[
+    "alert",
+    "app",
+    "channel",
+    "constraint",
+    "environment",
+    "escalation",
+    "group",
+    "identity",
+    "lint",
+    "logging",
+    "platform",
+    "retention",
+    "runbook",
+    "sdm",
+    "waiver",
+];
+
+/// Stack for each parser thread: the KDL parser recurses per nesting level.
+const PARSER_STACK: usize = 64 * 1024 * 1024;
+
+/// Parses and lowers every file. Never panics on any input.
+pub fn parse_spec(sources: &Sources) -> (Spec, Findings) {
+    let mut findings = Findings::new();
+    let documents = parse_files(sources, &mut findings);
+    let mut spec = Spec::default();
+    for (id, document) in documents {
+        let file = sources.get(id);
+        let mut ctx = Ctx {
+            file: id,
+            text: &file.text,
+            findings: &mut findings,
+        };
+        collect_strings(&ctx, document.nodes(), &mut spec.strings);
+        for node in document.nodes() {
+            lower_top_level(&mut ctx, node, &mut spec);
+        }
+    }
+    (spec, findings)
+}
+
+fn lower_top_level(ctx: &mut Ctx<'_>, node: &KdlNode, spec: &mut Spec) {
+    match node.name().value() {
+        "platform" => spec.platforms.extend(platform::lower(ctx, node)),
+        "app" => spec.apps.extend(app::lower(ctx, node)),
+        "environment" => spec.environments.extend(environment::lower(ctx, node)),
+        "identity" => spec.identities.extend(identity::lower(ctx, node)),
+        "group" => spec.groups.extend(group::lower(ctx, node)),
+        "sdm" => spec.sdm.push(sdm::lower(ctx, node)),
+        "retention" => spec.retention.push(retention::lower(ctx, node)),
+        "logging" => spec.logging.push(logging::lower(ctx, node)),
+        "channel" => spec.channels.extend(channel::lower(ctx, node)),
+        "escalation" => spec.escalations.extend(escalation::lower(ctx, node)),
+        "alert" => spec.alerts.extend(alert::lower(ctx, node)),
+        "runbook" => spec.runbooks.extend(runbook::lower(ctx, node)),
+        "lint" => spec.lints.extend(guardrail::lower_lint(ctx, node)),
+        "waiver" => spec.waivers.extend(guardrail::lower_waiver(ctx, node)),
+        "constraint" => spec.constraints.extend(guardrail::lower_constraint(ctx, node)),
+        other => {
+            let help = suggest::did_you_mean(other, TOP_LEVEL.iter().copied()).unwrap_or_else(|| {
+                format!("the top level of a spec holds {}", suggest::one_of(TOP_LEVEL))
+            });
+            ctx.report(
+                Finding::new(
+                    Code::UnknownNode,
+                    ctx.span(node.name().span()),
+                    format!("`{other}` is not a top-level node charter knows"),
+                )
+                .label("unknown node")
+                .help(help),
+            );
+        }
+    }
+}
+
+/// Every string value anywhere in the document, for checks that scan text.
+fn collect_strings(ctx: &Ctx<'_>, nodes: &[KdlNode], out: &mut Vec<Spanned<String>>) {
+    for node in nodes {
+        for entry in node.entries() {
+            if let KdlValue::String(s) = entry.value() {
+                out.push(Spanned::new(s.clone(), reader::value_span(ctx, entry)));
+            }
+        }
+        if let Some(children) = node.children() {
+            collect_strings(ctx, children.nodes(), out);
+        }
+    }
+}
+
+/// Parses every readable file, in parallel; syntax problems become findings.
+fn parse_files(sources: &Sources, findings: &mut Findings) -> Vec<(SourceId, KdlDocument)> {
+    let files: Vec<SourceId> = sources.iter().map(|(id, _)| id).collect();
+    let workers = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .clamp(1, files.len().max(1));
+    let chunks: Vec<Vec<SourceId>> = (0..workers)
+        .map(|w| files.iter().copied().skip(w).step_by(workers).collect())
+        .collect();
+    let results: Vec<(SourceId, Result<KdlDocument, Vec<Finding>>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| {
+                std::thread::Builder::new()
+                    .name("charter-parse".into())
+                    .stack_size(PARSER_STACK)
+                    .spawn_scoped(scope, move || {
+                        chunk
+                            .into_iter()
+                            .map(|id| (id, parse_file(sources, id)))
+                            .collect::<Vec<_>>()
+                    })
+            })
+            .collect();
+        let mut out = Vec::new();
+        for handle in handles {
+            match handle {
+                Ok(handle) => match handle.join() {
+                    Ok(results) => out.extend(results),
+                    Err(_) => {}
+                },
+                Err(_) => {}
+            }
+        }
+        out
+    });
+    let mut parsed: Vec<(SourceId, KdlDocument)> = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for (id, result) in results {
+        seen.insert(id);
+        match result {
+            Ok(doc) => parsed.push((id, doc)),
+            Err(errors) => findings.extend(errors),
+        }
+    }
+    // A file whose worker could not run is parsed here, on this thread.
+    for id in files.into_iter().filter(|id| !seen.contains(id)) {
+        match parse_file(sources, id) {
+            Ok(doc) => parsed.push((id, doc)),
+            Err(errors) => findings.extend(errors),
+        }
+    }
+    parsed.sort_by_key(|(id, _)| *id);
+    parsed
+}
+
+/// One file: UTF-8 and nesting checks, then KDL v2, with a v1 diagnosis on failure.
+fn parse_file(sources: &Sources, id: SourceId) -> Result<KdlDocument, Vec<Finding>> {
+    let file = sources.get(id);
+    if let Some(at) = file.invalid_utf8_at {
+        return Err(vec![Finding::new(
+            Code::NotUtf8,
+            Span::new(id, at, 0),
+            format!("{} is not UTF-8 text", file.path),
+        )
+        .label("first byte that is not UTF-8")
+        .help("save the file as UTF-8 (spec files are text; KDL requires UTF-8)")]);
+    }
+    if let Some(at) = depth::too_deep_at(&file.text, depth::MAX_DEPTH) {
+        return Err(vec![Finding::new(
+            Code::TooDeep,
+            Span::new(id, at, 1),
+            format!("blocks are nested more than {} levels deep", depth::MAX_DEPTH),
+        )
+        .label(format!("level {} opens here", depth::MAX_DEPTH + 1))
+        .help("a spec needs at most three levels of `{ }`; flatten this file")]);
+    }
+    match KdlDocument::parse_v2(&file.text) {
+        Ok(doc) => Ok(doc),
+        Err(v2) => {
+            let first = v2.diagnostics.first().map(|d| d.span);
+            if KdlDocument::parse_v1(&file.text).is_ok() {
+                let span = first.map_or(Span::file_start(id), |s| Span::new(id, s.offset(), s.len()));
+                return Err(vec![Finding::new(
+                    Code::KdlV1,
+                    span,
+                    format!("{} is written in KDL v1; charter reads KDL v2", file.path),
+                )
+                .label("KDL v1 syntax")
+                .help(v1_help(&file.text, span))]);
+            }
+            Err(v2
+                .diagnostics
+                .into_iter()
+                .map(|d| {
+                    let message = d.message.unwrap_or_else(|| "invalid KDL".to_string());
+                    Finding::new(Code::InvalidKdl, Span::new(id, d.span.offset(), d.span.len()), message)
+                        .label(d.label.unwrap_or_else(|| "here".to_string()))
+                        .help(d.help.unwrap_or_else(|| {
+                            "see https://kdl.dev for the KDL v2 syntax".to_string()
+                        }))
+                })
+                .collect())
+        }
+    }
+}
+
+/// Says how to write the v1 token at `span` in v2.
+fn v1_help(text: &str, span: Span) -> String {
+    let token = text.get(span.start as usize..span.end as usize).unwrap_or_default();
+    let token = token.split(|c: char| !c.is_ascii_alphanumeric()).next().unwrap_or_default();
+    let specific = match token {
+        "true" | "false" | "null" => format!("write `#{token}` instead of `{token}`; "),
+        "inf" | "nan" => format!("write `#{token}` instead of `{token}`; "),
+        _ => String::new(),
+    };
+    format!(
+        "{specific}in KDL v2 booleans and null are `#true`, `#false`, `#null`, and raw strings are `#\"...\"#`"
+    )
+}

@@ -1,0 +1,127 @@
+//! Lowers `retention { CLASS "DURATION" hot="DURATION"; override TARGET CLASS="DURATION" ... }`.
+
+use kdl::KdlNode;
+
+use crate::diag::code::Code;
+use crate::diag::finding::Finding;
+use crate::parse::reader::{check_name, one_of, period, repeated_child, unknown_child, Ctx, NodeReader};
+use crate::source::{Span, Spanned};
+use crate::spec::{DataClass, OverrideTarget, Retention, RetentionOverride, RetentionRule, Tier};
+
+pub(crate) fn lower(ctx: &mut Ctx<'_>, node: &KdlNode) -> Retention {
+    let mut r = NodeReader::new(ctx, node);
+    r.set_what("`retention`".to_string());
+    r.finish(ctx);
+    let mut retention = Retention {
+        defaults: Vec::new(),
+        overrides: Vec::new(),
+        span: r.name_span,
+    };
+    let mut known: Vec<&str> = DataClass::NAMES.to_vec();
+    known.push("override");
+    for child in r.children() {
+        let name = child.name().value();
+        if name == "override" {
+            retention.overrides.extend(lower_override(ctx, child));
+        } else if let Some(class) = DataClass::parse(name) {
+            let class = Spanned::new(class, ctx.span(child.name().span()));
+            if let Some(first) = retention.defaults.iter().find(|d| d.class.value == class.value) {
+                repeated_child(ctx, child, first.class.span, "`retention`");
+                continue;
+            }
+            retention.defaults.extend(lower_rule(ctx, child, class));
+        } else {
+            unknown_child(ctx, child, "`retention`", &known);
+        }
+    }
+    retention
+}
+
+fn lower_rule(ctx: &mut Ctx<'_>, node: &KdlNode, class: Spanned<DataClass>) -> Option<RetentionRule> {
+    let mut r = NodeReader::new(ctx, node);
+    let what = format!("retention of {}", class.value.as_str());
+    let value = r.arg_str(ctx, "a duration", &format!("{} \"365d\"", class.value.as_str()));
+    let hot = if class.value.is_log() {
+        r.prop_duration(ctx, "hot")
+    } else {
+        None
+    };
+    r.finish(ctx);
+    r.no_children(ctx);
+    let period = period(ctx, &value?, &what)?;
+    Some(RetentionRule {
+        class,
+        period,
+        hot,
+        span: r.name_span,
+    })
+}
+
+fn lower_override(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<RetentionOverride> {
+    let mut r = NodeReader::new(ctx, node);
+    let span = r.name_span;
+    let env = r.opt_arg_str(ctx, "an environment name");
+    let sdm = r.prop_bool(ctx, "sdm");
+    let tier = r.prop_str(ctx, "tier");
+    let mut targets = Vec::new();
+    if let Some(env) = env {
+        targets.extend(check_name(ctx, env, "environment").map(OverrideTarget::Environment));
+    }
+    match sdm {
+        Some(s) if s.value => targets.push(OverrideTarget::Sdm(s.span)),
+        Some(s) => ctx.report(
+            Finding::new(Code::InvalidValue, s.span, "`override sdm=#false` selects nothing")
+                .label("only #true selects the SDM twins")
+                .help("write `override sdm=#true ...`, or remove the override"),
+        ),
+        None => {}
+    }
+    if let Some(tier) = tier {
+        targets.extend(one_of(ctx, &tier, "tier", Tier::NAMES, Tier::parse).map(OverrideTarget::Tier));
+    }
+    let mut periods = Vec::new();
+    for class in DataClass::ALL {
+        let key = class.as_str();
+        if let Some(value) = r.prop_str(ctx, key) {
+            let what = format!("retention of {key}");
+            if let Some(p) = period(ctx, &value, &what) {
+                periods.push((Spanned::new(*class, value.span), p));
+            }
+        }
+    }
+    let had_target = !targets.is_empty() || r.arg_count() > 0 || r.node.entry("sdm").is_some() || r.node.entry("tier").is_some();
+    r.finish(ctx);
+    r.no_children(ctx);
+    if targets.len() > 1 {
+        ctx.report(
+            Finding::new(Code::UnexpectedArgument, span, "an override selects one target: an environment, `sdm=#true` or `tier=`")
+                .label("several targets")
+                .help("split it into one `override` per target"),
+        );
+        return None;
+    }
+    if !had_target {
+        report_no_target(ctx, span);
+        return None;
+    }
+    if periods.is_empty() && targets.len() == 1 {
+        ctx.report(
+            Finding::new(Code::MissingValue, span, "this override changes no retention")
+                .label("no data class given")
+                .help("add the classes it changes: override \"dev\" conversations=\"30d\" files=\"30d\""),
+        );
+    }
+    Some(RetentionOverride {
+        target: targets.pop()?,
+        periods,
+        span,
+    })
+}
+
+fn report_no_target(ctx: &mut Ctx<'_>, span: Span) {
+    ctx.report(
+        Finding::new(Code::MissingValue, span, "`override` needs a target")
+            .label("no environment, `sdm=#true` or `tier=`")
+            .help("write override \"dev\" ..., override sdm=#true ..., or override tier=\"production\" ..."),
+    );
+}

@@ -1,0 +1,58 @@
+//! Lowers `sdm { environments; groups; storage; audit; share; moderation }`.
+
+use kdl::KdlNode;
+
+use crate::parse::group::lower_share;
+use crate::parse::node::{list_names, single_str, Once};
+use crate::parse::reader::{check_name, one_of, unknown_child, Ctx, NodeReader};
+use crate::spec::{AuditLevel, Sdm, SdmStorage};
+
+const CHILDREN: &[&str] = &["audit", "environments", "groups", "moderation", "share", "storage"];
+
+pub(crate) fn lower(ctx: &mut Ctx<'_>, node: &KdlNode) -> Sdm {
+    let mut r = NodeReader::new(ctx, node);
+    r.set_what("`sdm`".to_string());
+    r.finish(ctx);
+    let mut sdm = Sdm {
+        environments: Vec::new(),
+        groups: Vec::new(),
+        storage: None,
+        audit: None,
+        share: None,
+        moderation: None,
+        span: r.name_span,
+    };
+    let mut once = Once::default();
+    for child in r.children() {
+        let child_name = child.name().value();
+        if CHILDREN.contains(&child_name) && !once.first(ctx, child, "`sdm`") {
+            continue;
+        }
+        match child_name {
+            "environments" => {
+                sdm.environments = list_names(ctx, child, "an environment name", "environments \"prod\" \"staging\"");
+            }
+            "groups" => sdm.groups = list_names(ctx, child, "a group name", "groups \"caas-sdm\""),
+            "storage" => {
+                sdm.storage = single_str(ctx, child, "a storage mode", "storage \"dedicated\"").and_then(|v| {
+                    one_of(ctx, &v, "storage mode", &["dedicated", "shared"], |s| match s {
+                        "dedicated" => Some(SdmStorage::Dedicated),
+                        "shared" => Some(SdmStorage::Shared),
+                        _ => None,
+                    })
+                });
+            }
+            "audit" => {
+                sdm.audit = single_str(ctx, child, "an audit level", "audit \"request-response\"")
+                    .and_then(|v| one_of(ctx, &v, "audit level", AuditLevel::NAMES, AuditLevel::parse));
+            }
+            "share" => sdm.share = Some(lower_share(ctx, child)),
+            "moderation" => {
+                sdm.moderation = single_str(ctx, child, "a filter name", "moderation \"sensitivity-filter\"")
+                    .and_then(|v| check_name(ctx, v, "moderation filter"));
+            }
+            _ => unknown_child(ctx, child, "`sdm`", CHILDREN),
+        }
+    }
+    sdm
+}

@@ -1,0 +1,8 @@
+//! The one integration-test binary (one link step): fixtures per check code, the
+//! repo's own spec and examples, the CLI as users call it, and properties.
+
+mod cli;
+mod fixtures;
+mod properties;
+mod specs;
+mod support;
