@@ -39,7 +39,9 @@ pub enum Format {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Parse, resolve and check the spec; report every finding in one pass.
-    #[command(after_help = "Examples:\n  charter validate\n  charter validate --spec examples/minimal\n  charter validate --format json > findings.json\n  charter validate --today 2027-04-01   # would any waiver have expired by then?")]
+    #[command(
+        after_help = "Examples:\n  charter validate\n  charter validate --spec examples/minimal\n  charter validate --format json > findings.json\n  charter validate --today 2027-04-01   # would any waiver have expired by then?"
+    )]
     Validate {
         /// The spec directory (holds charter.kdl, environments/, policies/).
         #[arg(long, value_name = "DIR", default_value = ".")]
@@ -55,7 +57,9 @@ pub enum Command {
     },
 
     /// Print the long explanation of a diagnostic code.
-    #[command(after_help = "Examples:\n  charter explain spec/unknown-reference\n  charter explain --list")]
+    #[command(
+        after_help = "Examples:\n  charter explain spec/unknown-reference\n  charter explain --list"
+    )]
     Explain {
         /// The code, like `retention/long-conversations`.
         #[arg(required_unless_present = "list")]

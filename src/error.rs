@@ -9,17 +9,25 @@ use thiserror::Error;
 #[derive(Debug, Error, Diagnostic)]
 pub enum Error {
     #[error("spec directory `{}` does not exist", path.display())]
-    #[diagnostic(code(charter::spec_dir_missing), help("pass the directory that holds charter.kdl with --spec DIR"))]
+    #[diagnostic(
+        code(charter::spec_dir_missing),
+        help("pass the directory that holds charter.kdl with --spec DIR")
+    )]
     SpecDirMissing { path: PathBuf },
 
     #[error("`{}` is not a directory", path.display())]
-    #[diagnostic(code(charter::spec_not_a_directory), help("--spec takes the directory that holds charter.kdl, not a file"))]
+    #[diagnostic(
+        code(charter::spec_not_a_directory),
+        help("--spec takes the directory that holds charter.kdl, not a file")
+    )]
     NotADirectory { path: PathBuf },
 
     #[error("`{}` has no charter.kdl", path.display())]
     #[diagnostic(
         code(charter::no_root_file),
-        help("a spec is a directory with charter.kdl at its root (plus environments/ and policies/); pass it with --spec DIR")
+        help(
+            "a spec is a directory with charter.kdl at its root (plus environments/ and policies/); pass it with --spec DIR"
+        )
     )]
     NoRootFile { path: PathBuf },
 

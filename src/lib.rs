@@ -44,7 +44,9 @@ pub struct Outcome {
 
 impl Outcome {
     pub fn has_errors(&self) -> bool {
-        self.findings.iter().any(|f| f.severity == diag::finding::Severity::Error)
+        self.findings
+            .iter()
+            .any(|f| f.severity == diag::finding::Severity::Error)
     }
 }
 
@@ -57,9 +59,13 @@ pub fn compile(sources: &Sources, options: &Options) -> Outcome {
     let (spec, mut findings) = parse::parse_spec(sources);
     let mut sealed = None;
     let mut checked = false;
-    if !findings.has_errors() {
+    // Name-level problems (duplicates, dangling references, cycles) are reported
+    // even when some nodes had errors; the checks need a spec without errors.
+    let parsed_clean = !findings.has_errors();
+    let syntax_ok = !findings.iter().any(|f| f.code.name().starts_with("syntax/"));
+    if syntax_ok {
         let resolution = resolve::resolve(&spec, root, &mut findings);
-        if !findings.has_errors() {
+        if parsed_clean && !findings.has_errors() {
             check::run_checks(&resolution, sources, &mut findings);
             checked = true;
             sealed = check::seal(&resolution);

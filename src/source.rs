@@ -24,7 +24,11 @@ impl Span {
 
     /// The empty span at the start of a file (for findings about a whole file).
     pub(crate) fn file_start(file: SourceId) -> Self {
-        Self { file, start: 0, end: 0 }
+        Self {
+            file,
+            start: 0,
+            end: 0,
+        }
     }
 
     pub fn len(&self) -> usize {

@@ -48,6 +48,10 @@ pub struct Spec {
     pub constraints: Vec<Constraint>,
     /// Every string value in the spec, for checks that scan text (credentials).
     pub strings: Vec<Spanned<String>>,
+    /// Entities with a valid name whose node had errors and was dropped, by node
+    /// kind (`environment`, `channel`, ...): their names still count as declared,
+    /// so references to them do not add "not defined" noise.
+    pub dropped: Vec<(&'static str, Name)>,
 }
 
 #[derive(Debug, Clone)]
@@ -468,8 +472,13 @@ impl DataClass {
         Self::AppLogs,
         Self::AccessLogs,
     ];
-    pub const NAMES: &'static [&'static str] =
-        &["conversations", "files", "audit-logs", "app-logs", "access-logs"];
+    pub const NAMES: &'static [&'static str] = &[
+        "conversations",
+        "files",
+        "audit-logs",
+        "app-logs",
+        "access-logs",
+    ];
 
     pub fn parse(text: &str) -> Option<Self> {
         match text {

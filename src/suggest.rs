@@ -45,7 +45,10 @@ mod tests {
         assert_eq!(closest("caas-user", names), Some("caas-users"));
         assert_eq!(closest("billing", names), None);
         assert_eq!(closest("prod", ["production", "staging"]), None);
-        assert_eq!(closest("stagng", ["production", "staging"]), Some("staging"));
+        assert_eq!(
+            closest("stagng", ["production", "staging"]),
+            Some("staging")
+        );
     }
 
     #[test]

@@ -7,13 +7,28 @@ use crate::resolve::Resolution;
 use crate::spec::{Role, ShareLevel};
 
 pub(crate) fn check(res: &Resolution<'_>, findings: &mut Findings) {
-    let production = res.deployed.values().find(|d| d.env.tier.as_ref().is_some_and(|t| t.value == crate::spec::Tier::Production));
+    let production = res.deployed.values().find(|d| {
+        d.env
+            .tier
+            .as_ref()
+            .is_some_and(|t| t.value == crate::spec::Tier::Production)
+    });
     if let Some(prod) = production {
         let shares = res
             .groups
             .values()
-            .filter_map(|g| g.group.share.as_ref().map(|s| (format!("group `{}`", g.group.name.value), s)))
-            .chain(res.spec.sdm.iter().filter_map(|s| s.share.as_ref().map(|sh| ("`sdm`".to_string(), sh))));
+            .filter_map(|g| {
+                g.group
+                    .share
+                    .as_ref()
+                    .map(|s| (format!("group `{}`", g.group.name.value), s))
+            })
+            .chain(
+                res.spec
+                    .sdm
+                    .iter()
+                    .filter_map(|s| s.share.as_ref().map(|sh| ("`sdm`".to_string(), sh))),
+            );
         for (owner, share) in shares {
             for (object, level) in &share.levels {
                 if level.value == ShareLevel::Public {
@@ -21,11 +36,16 @@ pub(crate) fn check(res: &Resolution<'_>, findings: &mut Findings) {
                         Finding::new(
                             Code::PublicSharing,
                             level.span,
-                            format!("{owner} may share {object} publicly, and `{}` is production", prod.env.name.value),
+                            format!(
+                                "{owner} may share {object} publicly, and `{}` is production",
+                                prod.env.name.value
+                            ),
                         )
                         .label("public: every signed-in user sees it")
                         .related(prod.env.name.span, "production environment")
-                        .help(format!("share {object} with `group` or `link` instead of `public`")),
+                        .help(format!(
+                            "share {object} with `group` or `link` instead of `public`"
+                        )),
                     );
                 }
             }
@@ -33,7 +53,9 @@ pub(crate) fn check(res: &Resolution<'_>, findings: &mut Findings) {
     }
     for resolved in res.groups.values() {
         let group = &resolved.group;
-        let Some(role) = group.role.as_ref().filter(|r| r.value == Role::Admin) else { continue };
+        let Some(role) = group.role.as_ref().filter(|r| r.value == Role::Admin) else {
+            continue;
+        };
         if group.directory.is_some() {
             continue;
         }
@@ -47,12 +69,17 @@ pub(crate) fn check(res: &Resolution<'_>, findings: &mut Findings) {
             "bind it: group \"{}\" directory=\"GD-...\"; admin rights must come from a reviewed directory group",
             group.name.value
         ));
-        let own_role = res
-            .spec
-            .groups
-            .iter()
-            .any(|g| g.name.value == group.name.value && g.role.as_ref().is_some_and(|r| r.span == role.span));
-        finding = finding.related(role.span, if own_role { "admin role" } else { "admin role inherited from here" });
+        let own_role = res.spec.groups.iter().any(|g| {
+            g.name.value == group.name.value && g.role.as_ref().is_some_and(|r| r.span == role.span)
+        });
+        finding = finding.related(
+            role.span,
+            if own_role {
+                "admin role"
+            } else {
+                "admin role inherited from here"
+            },
+        );
         findings.push(finding);
     }
     for identity in &res.spec.identities {

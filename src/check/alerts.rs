@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use crate::diag::code::Code;
 use crate::diag::finding::{Finding, Findings};
 use crate::resolve::Resolution;
-use crate::spec::{Alert, AlertSeverity, Destination, MetricSource, Tier, METRIC_CATALOGUE};
+use crate::spec::{Alert, AlertSeverity, Destination, METRIC_CATALOGUE, MetricSource, Tier};
 use crate::suggest;
 
 /// The deployable environments (twins included) an alert watches: those named in
@@ -19,7 +19,10 @@ pub(crate) fn watched(res: &Resolution<'_>, alert: &Alert) -> BTreeSet<String> {
             if !alert.environments.is_empty() {
                 alert.environments.iter().any(|e| &e.value == *name)
             } else if !alert.tiers.is_empty() {
-                d.env.tier.as_ref().is_some_and(|t| alert.tiers.iter().any(|x| x.value == t.value))
+                d.env
+                    .tier
+                    .as_ref()
+                    .is_some_and(|t| alert.tiers.iter().any(|x| x.value == t.value))
             } else {
                 true
             }
@@ -51,49 +54,78 @@ pub(crate) fn check(res: &Resolution<'_>, findings: &mut Findings) {
     for alert in &res.spec.alerts {
         if alert.runbook.is_none() {
             findings.push(
-                Finding::new(Code::MissingRunbook, alert.name.span, format!("alert `{}` has no runbook", alert.name.value))
-                    .label("no `runbook`")
-                    .help("link the SOP the on-call engineer follows: runbook \"outage\""),
+                Finding::new(
+                    Code::MissingRunbook,
+                    alert.name.span,
+                    format!("alert `{}` has no runbook", alert.name.value),
+                )
+                .label("no `runbook`")
+                .help("link the SOP the on-call engineer follows: runbook \"outage\""),
             );
         }
         if alert.notify.is_empty() && alert.escalation.is_none() {
             findings.push(
-                Finding::new(Code::NoRoute, alert.name.span, format!("alert `{}` notifies nobody", alert.name.value))
-                    .label("no `notify` and no `escalation`")
-                    .help("route it: notify \"caas-slack\", or escalation \"caas\""),
+                Finding::new(
+                    Code::NoRoute,
+                    alert.name.span,
+                    format!("alert `{}` notifies nobody", alert.name.value),
+                )
+                .label("no `notify` and no `escalation`")
+                .help("route it: notify \"caas-slack\", or escalation \"caas\""),
             );
         }
-        if let Some(metric) = &alert.metric {
-            if let MetricSource::Catalogue { name, app } = &metric.source {
-                if !METRIC_CATALOGUE.contains(&name.value.as_str()) {
-                    let help = match suggest::did_you_mean(name, METRIC_CATALOGUE.iter().copied()) {
-                        Some(dym) => format!("{dym} The catalogue: {}", suggest::one_of(METRIC_CATALOGUE)),
-                        None => format!(
-                            "the catalogue: {}; or name a CloudWatch metric with metric namespace=\"...\" name=\"...\" statistic=\"...\"",
-                            suggest::one_of(METRIC_CATALOGUE)
+        if let Some(metric) = &alert.metric
+            && let MetricSource::Catalogue { name, app } = &metric.source
+        {
+            if !METRIC_CATALOGUE.contains(&name.value.as_str()) {
+                let help = match suggest::did_you_mean(name, METRIC_CATALOGUE.iter().copied()) {
+                    Some(dym) => {
+                        format!("{dym} The catalogue: {}", suggest::one_of(METRIC_CATALOGUE))
+                    }
+                    None => format!(
+                        "the catalogue: {}; or name a CloudWatch metric with metric namespace=\"...\" name=\"...\" statistic=\"...\"",
+                        suggest::one_of(METRIC_CATALOGUE)
+                    ),
+                };
+                findings.push(
+                    Finding::new(
+                        Code::UnknownMetric,
+                        name.span,
+                        format!("`{}` is not a metric charter knows", name.value),
+                    )
+                    .label("not in the catalogue")
+                    .help(help),
+                );
+            } else if app.is_none() && res.spec.apps.len() > 1 {
+                findings.push(
+                    Finding::new(
+                        Code::MissingValue,
+                        name.span,
+                        format!(
+                            "metric `{}` needs `app=`: the spec has several apps",
+                            name.value
                         ),
-                    };
-                    findings.push(
-                        Finding::new(Code::UnknownMetric, name.span, format!("`{}` is not a metric charter knows", name.value))
-                            .label("not in the catalogue")
-                            .help(help),
-                    );
-                } else if app.is_none() && res.spec.apps.len() > 1 {
-                    findings.push(
-                        Finding::new(Code::MissingValue, name.span, format!("metric `{}` needs `app=`: the spec has several apps", name.value))
-                            .label("which app?")
-                            .help(format!("write metric \"{}\" app=\"APP\" ...", name.value)),
-                    );
-                }
+                    )
+                    .label("which app?")
+                    .help(format!("write metric \"{}\" app=\"APP\" ...", name.value)),
+                );
             }
         }
     }
     for (name, d) in &res.deployed {
-        if d.env.tier.as_ref().is_none_or(|t| t.value != Tier::Production) {
+        if d.env
+            .tier
+            .as_ref()
+            .is_none_or(|t| t.value != Tier::Production)
+        {
             continue;
         }
         let covered = res.spec.alerts.iter().any(|a| {
-            a.severity.as_ref().is_some_and(|s| s.value == AlertSeverity::Critical) && pages(res, a) && watched(res, a).contains(name)
+            a.severity
+                .as_ref()
+                .is_some_and(|s| s.value == AlertSeverity::Critical)
+                && pages(res, a)
+                && watched(res, a).contains(name)
         });
         if !covered {
             findings.push(

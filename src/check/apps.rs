@@ -10,7 +10,9 @@ pub(crate) fn check(res: &Resolution<'_>, findings: &mut Findings) {
     for app in &res.spec.apps {
         let (code, var, default) = match app.kind.value {
             AppKind::OpenWebui => (Code::DefaultSecretKey, "WEBUI_SECRET_KEY", "t0p-s3cr3t"),
-            AppKind::OpenWebuiPipelines => (Code::PipelinesDefaultKey, "PIPELINES_API_KEY", "0p3n-w3bu!"),
+            AppKind::OpenWebuiPipelines => {
+                (Code::PipelinesDefaultKey, "PIPELINES_API_KEY", "0p3n-w3bu!")
+            }
             AppKind::Container => continue,
         };
         for d in res.deployed.values().filter(|d| d.twin_of.is_none()) {

@@ -8,7 +8,11 @@ use crate::spec::Tier;
 
 pub(crate) fn check(res: &Resolution<'_>, findings: &mut Findings) {
     for d in res.deployed.values().filter(|d| d.twin_of.is_none()) {
-        if d.env.tier.as_ref().is_none_or(|t| t.value != Tier::Production) {
+        if d.env
+            .tier
+            .as_ref()
+            .is_none_or(|t| t.value != Tier::Production)
+        {
             continue;
         }
         let name = &d.env.name.value;
@@ -35,22 +39,33 @@ pub(crate) fn check(res: &Resolution<'_>, findings: &mut Findings) {
             Finding::new(
                 Code::NoApprovalInProduction,
                 span,
-                format!("production environment `{name}` deploys without {}", missing.join(" and ")),
+                format!(
+                    "production environment `{name}` deploys without {}",
+                    missing.join(" and ")
+                ),
             )
-            .label(if deploy.is_some() { "deploy rules" } else { "no `deploy` rules" })
+            .label(if deploy.is_some() {
+                "deploy rules"
+            } else {
+                "no `deploy` rules"
+            })
             .help("require both: deploy approvals=2 change-ticket=#true")
             .environment(name),
         );
     }
     for env in &res.spec.environments {
-        if let Some(window) = env.deploy.as_ref().and_then(|d| d.window.as_ref()) {
-            if let Err(problem) = parse_window(window) {
-                findings.push(
-                    Finding::new(Code::BadWindow, window.span, format!("deploy window `{}` cannot be read: {problem}", window.value))
-                        .label("not DAY[-DAY] HH:MM-HH:MM Area/City")
-                        .help("write it like \"Tue-Thu 09:00-16:00 America/Phoenix\""),
-                );
-            }
+        if let Some(window) = env.deploy.as_ref().and_then(|d| d.window.as_ref())
+            && let Err(problem) = parse_window(window)
+        {
+            findings.push(
+                Finding::new(
+                    Code::BadWindow,
+                    window.span,
+                    format!("deploy window `{}` cannot be read: {problem}", window.value),
+                )
+                .label("not DAY[-DAY] HH:MM-HH:MM Area/City")
+                .help("write it like \"Tue-Thu 09:00-16:00 America/Phoenix\""),
+            );
         }
     }
 }
@@ -72,14 +87,22 @@ pub(crate) fn parse_window(text: &Spanned<String>) -> Result<Window, String> {
     let [days, times, zone] = parts.as_slice() else {
         return Err("expected three parts: days, hours and a time zone".to_string());
     };
-    let day = |d: &str| DAYS.iter().position(|x| *x == d).ok_or_else(|| format!("`{d}` is not a day (Mon..Sun)"));
+    let day = |d: &str| {
+        DAYS.iter()
+            .position(|x| *x == d)
+            .ok_or_else(|| format!("`{d}` is not a day (Mon..Sun)"))
+    };
     let (first_day, last_day) = match days.split_once('-') {
         Some((a, b)) => (day(a)?, day(b)?),
         None => (day(days)?, day(days)?),
     };
-    let (start, end) = times.split_once('-').ok_or("the hours are not HH:MM-HH:MM")?;
+    let (start, end) = times
+        .split_once('-')
+        .ok_or("the hours are not HH:MM-HH:MM")?;
     let minute = |t: &str| -> Result<u32, String> {
-        let (h, m) = t.split_once(':').ok_or_else(|| format!("`{t}` is not HH:MM"))?;
+        let (h, m) = t
+            .split_once(':')
+            .ok_or_else(|| format!("`{t}` is not HH:MM"))?;
         let (h, m): (u32, u32) = (
             h.parse().map_err(|_| format!("`{t}` is not HH:MM"))?,
             m.parse().map_err(|_| format!("`{t}` is not HH:MM"))?,
@@ -111,13 +134,23 @@ mod tests {
     use crate::source::{SourceId, Span};
 
     fn window(s: &str) -> Result<Window, String> {
-        parse_window(&Spanned::new(s.to_string(), Span { file: SourceId(0), start: 0, end: 0 }))
+        parse_window(&Spanned::new(
+            s.to_string(),
+            Span {
+                file: SourceId(0),
+                start: 0,
+                end: 0,
+            },
+        ))
     }
 
     #[test]
     fn reads_windows() {
         let w = window("Tue-Thu 09:00-16:00 America/Phoenix").expect("valid");
-        assert_eq!((w.first_day, w.last_day, w.start_minute, w.end_minute), (1, 3, 540, 960));
+        assert_eq!(
+            (w.first_day, w.last_day, w.start_minute, w.end_minute),
+            (1, 3, 540, 960)
+        );
         assert!(window("Mon 00:00-24:00 Europe/Berlin").is_ok());
     }
 

@@ -18,23 +18,23 @@ pub(crate) fn check(res: &Resolution<'_>, findings: &mut Findings) {
     }
     for env in res.merged.values() {
         for scale in &env.scales {
-            if let (Some(min), Some(max)) = (&scale.min, &scale.max) {
-                if min.value > max.value {
-                    findings.push(
-                        Finding::new(
-                            Code::ScaleMinAboveMax,
-                            min.span,
-                            format!(
-                                "`{}` scales from {} to {} replicas in environment `{}`",
-                                scale.app.value, min.value, max.value, env.name.value
-                            ),
-                        )
-                        .label(format!("min={}", min.value))
-                        .related(max.span, format!("max={}", max.value))
-                        .help("the minimum must not exceed the maximum; raise `max` or lower `min`")
-                        .environment(&env.name.value),
-                    );
-                }
+            if let (Some(min), Some(max)) = (&scale.min, &scale.max)
+                && min.value > max.value
+            {
+                findings.push(
+                    Finding::new(
+                        Code::ScaleMinAboveMax,
+                        min.span,
+                        format!(
+                            "`{}` scales from {} to {} replicas in environment `{}`",
+                            scale.app.value, min.value, max.value, env.name.value
+                        ),
+                    )
+                    .label(format!("min={}", min.value))
+                    .related(max.span, format!("max={}", max.value))
+                    .help("the minimum must not exceed the maximum; raise `max` or lower `min`")
+                    .environment(&env.name.value),
+                );
             }
         }
     }
@@ -55,17 +55,28 @@ fn incomplete(d: &Deployed, findings: &mut Findings) {
     if missing.is_empty() {
         return;
     }
-    let what: Vec<&str> = missing.iter().map(|m| m.split(' ').next().unwrap_or_default()).collect();
+    let what: Vec<&str> = missing
+        .iter()
+        .map(|m| m.split(' ').next().unwrap_or_default())
+        .collect();
     let mut finding = Finding::new(
         Code::EnvIncomplete,
         env.name.span,
-        format!("environment `{}` has no {}", env.name.value, join_and(&what)),
+        format!(
+            "environment `{}` has no {}",
+            env.name.value,
+            join_and(&what)
+        ),
     )
     .label("deployable environment")
     .help(format!(
         "add {} to it{}",
         missing.join(", "),
-        if d.lineage.is_empty() { String::new() } else { " or to a parent".to_string() }
+        if d.lineage.is_empty() {
+            String::new()
+        } else {
+            " or to a parent".to_string()
+        }
     ))
     .environment(&env.name.value);
     if let Some(parent) = &env.extends {
@@ -80,7 +91,10 @@ fn join_and(items: &[&str]) -> String {
         [one] => format!("`{one}`"),
         [init @ .., last] => format!(
             "{} or `{last}`",
-            init.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", ")
+            init.iter()
+                .map(|i| format!("`{i}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     }
 }
@@ -133,10 +147,18 @@ fn missing_resources(res: &Resolution<'_>, d: &Deployed, findings: &mut Findings
             if is_app || env.resources.iter().any(|r| r.name.value == need.value) {
                 continue;
             }
-            let declared: Vec<&str> = env.resources.iter().map(|r| r.name.value.as_str()).collect();
-            let help = suggest::did_you_mean(&need.value, declared.iter().copied()).unwrap_or_else(|| {
-                format!("declare it in the environment or a parent: resource \"{}\" kind=\"...\"", need.value)
-            });
+            let declared: Vec<&str> = env
+                .resources
+                .iter()
+                .map(|r| r.name.value.as_str())
+                .collect();
+            let help =
+                suggest::did_you_mean(&need.value, declared.iter().copied()).unwrap_or_else(|| {
+                    format!(
+                        "declare it in the environment or a parent: resource \"{}\" kind=\"...\"",
+                        need.value
+                    )
+                });
             findings.push(
                 Finding::new(
                     Code::MissingResource,
@@ -182,8 +204,17 @@ fn duplicate_variables(res: &Resolution<'_>, d: &Deployed, findings: &mut Findin
                 seen.insert(var.to_string(), (span, source));
             }
         };
-        for secret in env.secrets.iter().filter(|s| s.consumers.iter().any(|c| c.value == app.name.value)) {
-            set(&secret.env.value, secret.env.span, format!("secret `{}`", secret.name.value), findings);
+        for secret in env
+            .secrets
+            .iter()
+            .filter(|s| s.consumers.iter().any(|c| c.value == app.name.value))
+        {
+            set(
+                &secret.env.value,
+                secret.env.span,
+                format!("secret `{}`", secret.name.value),
+                findings,
+            );
         }
         let plain = env
             .env

@@ -7,13 +7,25 @@ use crate::spec::{AppKind, AuditLevel, Tier};
 
 pub(crate) fn check(res: &Resolution<'_>, findings: &mut Findings) {
     let logging = res.spec.logging.first();
-    let audited_app = res.spec.apps.iter().any(|a| a.kind.value == AppKind::OpenWebui);
+    let audited_app = res
+        .spec
+        .apps
+        .iter()
+        .any(|a| a.kind.value == AppKind::OpenWebui);
     for (name, d) in &res.deployed {
-        if d.env.tier.as_ref().is_none_or(|t| t.value != Tier::Production) {
+        if d.env
+            .tier
+            .as_ref()
+            .is_none_or(|t| t.value != Tier::Production)
+        {
             continue;
         }
         // A twin's audit level comes from `sdm audit` when set.
-        let sdm_audit = d.twin_of.as_ref().and(res.spec.sdm.first()).and_then(|s| s.audit.as_ref());
+        let sdm_audit = d
+            .twin_of
+            .as_ref()
+            .and(res.spec.sdm.first())
+            .and_then(|s| s.audit.as_ref());
         let level = sdm_audit.or_else(|| logging.and_then(|l| l.audit.as_ref()).map(|a| &a.level));
         match level {
             Some(level) if level.value == AuditLevel::None => findings.push(
@@ -24,7 +36,9 @@ pub(crate) fn check(res: &Resolution<'_>, findings: &mut Findings) {
                 )
                 .label("audit level \"none\"")
                 .related(d.env.name.span, "production environment")
-                .help("audit at least metadata in production: audit level=\"metadata\" index=\"...\"")
+                .help(
+                    "audit at least metadata in production: audit level=\"metadata\" index=\"...\"",
+                )
                 .environment(name),
             ),
             None if audited_app => {

@@ -23,7 +23,12 @@ pub struct Waived {
 
 /// Applies waivers and lint levels; returns the findings left and the waived ones.
 /// `checked` says whether the checks ran (if not, no waiver can be called unused).
-pub(crate) fn apply(spec: &Spec, findings: Findings, today: Date, checked: bool) -> (Findings, Vec<Waived>) {
+pub(crate) fn apply(
+    spec: &Spec,
+    findings: Findings,
+    today: Date,
+    checked: bool,
+) -> (Findings, Vec<Waived>) {
     let mut items: Vec<Finding> = findings.into_sorted();
     let mut extra = Vec::new();
     let mut waived = Vec::new();
@@ -33,8 +38,9 @@ pub(crate) fn apply(spec: &Spec, findings: Findings, today: Date, checked: bool)
         };
         let expiry = waiver.expires.parse::<Date>().ok();
         let live = expiry.is_some_and(|e| e >= today);
-        let (matched, rest): (Vec<Finding>, Vec<Finding>) =
-            items.into_iter().partition(|f| f.code == code && in_scope(waiver, f));
+        let (matched, rest): (Vec<Finding>, Vec<Finding>) = items
+            .into_iter()
+            .partition(|f| f.code == code && in_scope(waiver, f));
         items = rest;
         if live {
             waived.extend(matched.into_iter().map(|finding| Waived {
@@ -90,9 +96,15 @@ fn in_scope(waiver: &Waiver, finding: &Finding) -> bool {
 
 fn expired(waiver: &Waiver, malformed: bool, matched: &[Finding]) -> Finding {
     let message = if malformed {
-        format!("waiver for `{}` has an expiry date charter cannot read, so it counts as expired", waiver.code.value)
+        format!(
+            "waiver for `{}` has an expiry date charter cannot read, so it counts as expired",
+            waiver.code.value
+        )
     } else {
-        format!("waiver for `{}` expired on {}", waiver.code.value, waiver.expires.value)
+        format!(
+            "waiver for `{}` expired on {}",
+            waiver.code.value, waiver.expires.value
+        )
     };
     let mut finding = Finding::new(Code::WaiverExpired, waiver.expires.span, message)
         .label(if malformed { "not a YYYY-MM-DD date" } else { "expired" })
@@ -116,10 +128,14 @@ fn lint_levels(spec: &Spec, findings: &mut Vec<Finding>) -> BTreeMap<Code, Level
         };
         if let Some((_, first)) = levels.get(&code) {
             findings.push(
-                Finding::new(Code::DuplicateSingleton, lint.code.span, format!("`{code}` has more than one `lint`"))
-                    .label("set again here")
-                    .related(*first, "first set here")
-                    .help("keep one `lint` per check"),
+                Finding::new(
+                    Code::DuplicateSingleton,
+                    lint.code.span,
+                    format!("`{code}` has more than one `lint`"),
+                )
+                .label("set again here")
+                .related(*first, "first set here")
+                .help("keep one `lint` per check"),
             );
             continue;
         }

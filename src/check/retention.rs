@@ -12,11 +12,12 @@ const AUDIT_FLOOR_DAYS: u64 = 365;
 
 pub(crate) fn check(res: &Resolution<'_>, findings: &mut Findings) {
     for retention in &res.spec.retention {
-        let periods = retention
-            .defaults
-            .iter()
-            .map(|d| &d.period)
-            .chain(retention.overrides.iter().flat_map(|o| o.periods.iter().map(|(_, p)| p)));
+        let periods = retention.defaults.iter().map(|d| &d.period).chain(
+            retention
+                .overrides
+                .iter()
+                .flat_map(|o| o.periods.iter().map(|(_, p)| p)),
+        );
         for period in periods {
             if period.value == Period::Forever {
                 findings.push(
@@ -29,7 +30,11 @@ pub(crate) fn check(res: &Resolution<'_>, findings: &mut Findings) {
     }
     for d in res.deployed.values() {
         let env = &d.env.name.value;
-        let production = d.env.tier.as_ref().is_some_and(|t| t.value == Tier::Production);
+        let production = d
+            .env
+            .tier
+            .as_ref()
+            .is_some_and(|t| t.value == Tier::Production);
         if let Some(choice) = d.retention.get(&DataClass::Conversations) {
             let too_long = match choice.period.value {
                 Period::Forever => true,
@@ -50,9 +55,10 @@ pub(crate) fn check(res: &Resolution<'_>, findings: &mut Findings) {
             }
         }
         for (class, choice) in &d.retention {
-            if let (Some(hot), Period::For(total)) = (&choice.hot, choice.period.value) {
-                if hot.value > total {
-                    findings.push(
+            if let (Some(hot), Period::For(total)) = (&choice.hot, choice.period.value)
+                && hot.value > total
+            {
+                findings.push(
                         Finding::new(
                             Code::HotExceedsRetention,
                             hot.span,
@@ -68,7 +74,6 @@ pub(crate) fn check(res: &Resolution<'_>, findings: &mut Findings) {
                         .help("the hot phase is part of the retention: make it shorter than the retention")
                         .environment(env),
                     );
-                }
             }
         }
         if production {
@@ -81,9 +86,10 @@ fn audit_floor(res: &Resolution<'_>, d: &crate::resolve::Deployed, findings: &mu
     let env = &d.env.name.value;
     match d.retention.get(&DataClass::AuditLogs) {
         Some(choice) => {
-            if let Period::For(p) = choice.period.value {
-                if p.days() < AUDIT_FLOOR_DAYS {
-                    findings.push(
+            if let Period::For(p) = choice.period.value
+                && p.days() < AUDIT_FLOOR_DAYS
+            {
+                findings.push(
                         Finding::new(
                             Code::AuditFloor,
                             choice.period.span,
@@ -94,7 +100,6 @@ fn audit_floor(res: &Resolution<'_>, d: &crate::resolve::Deployed, findings: &mu
                         .help(format!("keep audit logs at least {AUDIT_FLOOR_DAYS} days in production: audit-logs \"400d\""))
                         .environment(env),
                     );
-                }
             }
         }
         None => {
@@ -102,7 +107,9 @@ fn audit_floor(res: &Resolution<'_>, d: &crate::resolve::Deployed, findings: &mu
                 .spec
                 .retention
                 .first()
-                .map_or((d.env.name.span, "no `retention` node"), |r| (r.span, "no `audit-logs` rule"));
+                .map_or((d.env.name.span, "no `retention` node"), |r| {
+                    (r.span, "no `audit-logs` rule")
+                });
             findings.push(
                 Finding::new(
                     Code::AuditFloor,
@@ -110,7 +117,9 @@ fn audit_floor(res: &Resolution<'_>, d: &crate::resolve::Deployed, findings: &mu
                     format!("audit logs have no retention in production environment `{env}`"),
                 )
                 .label(where_)
-                .help(format!("add to `retention`: audit-logs \"{AUDIT_FLOOR_DAYS}d\" hot=\"30d\""))
+                .help(format!(
+                    "add to `retention`: audit-logs \"{AUDIT_FLOOR_DAYS}d\" hot=\"30d\""
+                ))
                 .environment(env),
             );
         }
@@ -120,7 +129,9 @@ fn audit_floor(res: &Resolution<'_>, d: &crate::resolve::Deployed, findings: &mu
 fn describe(period: Period) -> String {
     match period {
         Period::Forever => "forever".to_string(),
-        Period::For(d) if d.seconds % crate::spec::Duration::DAY == 0 => format!("{} days", d.days()),
+        Period::For(d) if d.seconds % crate::spec::Duration::DAY == 0 => {
+            format!("{} days", d.days())
+        }
         Period::For(d) => format!("{} seconds", d.seconds),
     }
 }

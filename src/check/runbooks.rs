@@ -9,7 +9,9 @@ use crate::suggest;
 
 pub(crate) fn check(res: &Resolution<'_>, sources: &Sources, findings: &mut Findings) {
     for runbook in &res.spec.runbooks {
-        let texts = std::iter::once(&runbook.title).chain(runbook.when.iter()).chain(runbook.steps.iter());
+        let texts = std::iter::once(&runbook.title)
+            .chain(runbook.when.iter())
+            .chain(runbook.steps.iter());
         for text in texts {
             for placeholder in placeholders(text) {
                 if PLACEHOLDERS.contains(&placeholder.as_str()) {
@@ -21,7 +23,10 @@ pub(crate) fn check(res: &Resolution<'_>, sources: &Sources, findings: &mut Find
                     Finding::new(
                         Code::UnknownPlaceholder,
                         narrow(sources, text.span, &format!("{{{placeholder}}}")),
-                        format!("runbook `{}` uses `{{{placeholder}}}`, which charter does not fill", runbook.name.value),
+                        format!(
+                            "runbook `{}` uses `{{{placeholder}}}`, which charter does not fill",
+                            runbook.name.value
+                        ),
                     )
                     .label("unknown placeholder")
                     .help(help),
@@ -32,7 +37,11 @@ pub(crate) fn check(res: &Resolution<'_>, sources: &Sources, findings: &mut Find
 }
 
 fn braces(names: &[&str]) -> String {
-    names.iter().map(|n| format!("{{{n}}}")).collect::<Vec<_>>().join(", ")
+    names
+        .iter()
+        .map(|n| format!("{{{n}}}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Names between `{` and `}` in a text.
@@ -54,9 +63,10 @@ fn placeholders(text: &str) -> Vec<String> {
 /// The span of `needle` inside the source of `span`, or `span` itself.
 fn narrow(sources: &Sources, span: Span, needle: &str) -> Span {
     let slice = sources.slice(span);
-    slice.find(needle).map_or(span, |i| Span::new(span.file, span.start as usize + i, needle.len()))
+    slice.find(needle).map_or(span, |i| {
+        Span::new(span.file, span.start as usize + i, needle.len())
+    })
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -64,7 +74,10 @@ mod tests {
 
     #[test]
     fn finds_placeholders() {
-        assert_eq!(placeholders("Check {environment} on {domain}"), vec!["environment", "domain"]);
+        assert_eq!(
+            placeholders("Check {environment} on {domain}"),
+            vec!["environment", "domain"]
+        );
         assert_eq!(placeholders("no braces"), Vec::<String>::new());
         assert_eq!(placeholders("{} and {open"), Vec::<String>::new());
     }

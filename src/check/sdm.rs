@@ -8,7 +8,11 @@ use crate::spec::SdmStorage;
 
 pub(crate) fn check(res: &Resolution<'_>, findings: &mut Findings) {
     for sdm in &res.spec.sdm {
-        if let Some(storage) = sdm.storage.as_ref().filter(|s| s.value == SdmStorage::Shared) {
+        if let Some(storage) = sdm
+            .storage
+            .as_ref()
+            .filter(|s| s.value == SdmStorage::Shared)
+        {
             findings.push(
                 Finding::new(Code::SharedStorage, storage.span, "SDM twins would share their environment's storage")
                     .label("shared database, cache, bucket and indices")
@@ -17,26 +21,41 @@ pub(crate) fn check(res: &Resolution<'_>, findings: &mut Findings) {
         }
         if sdm.groups.is_empty() {
             findings.push(
-                Finding::new(Code::SdmNoGroups, sdm.span, "`sdm` names no group that may sign in to the twins")
-                    .label("no `groups`")
-                    .help("list the directory-bound groups allowed in: groups \"caas-sdm\""),
+                Finding::new(
+                    Code::SdmNoGroups,
+                    sdm.span,
+                    "`sdm` names no group that may sign in to the twins",
+                )
+                .label("no `groups`")
+                .help("list the directory-bound groups allowed in: groups \"caas-sdm\""),
             );
         }
         if sdm.environments.is_empty() {
             findings.push(
-                Finding::new(Code::MissingValue, sdm.span, "`sdm` lists no environments to twin")
-                    .label("no `environments`")
-                    .help("list the environments that get an SDM twin: environments \"prod\" \"staging\""),
+                Finding::new(
+                    Code::MissingValue,
+                    sdm.span,
+                    "`sdm` lists no environments to twin",
+                )
+                .label("no `environments`")
+                .help(
+                    "list the environments that get an SDM twin: environments \"prod\" \"staging\"",
+                ),
             );
         }
         for listed in &sdm.environments {
-            let Some(env) = res.merged.get(&listed.value) else { continue };
+            let Some(env) = res.merged.get(&listed.value) else {
+                continue;
+            };
             if env.is_abstract.as_ref().is_some_and(|a| a.value) {
                 findings.push(
                     Finding::new(
                         Code::SdmNotDeployable,
                         listed.span,
-                        format!("environment `{}` is abstract and is never deployed", listed.value),
+                        format!(
+                            "environment `{}` is abstract and is never deployed",
+                            listed.value
+                        ),
                     )
                     .label("no twin can be made of it")
                     .related(env.name.span, "declared abstract here")

@@ -15,7 +15,10 @@ pub(crate) fn seal(res: &Resolution<'_>) -> Option<Model> {
     let sdm = spec.sdm.first();
     let mut environments = BTreeMap::new();
     for (name, d) in &res.deployed {
-        environments.insert(name.clone(), environment(res, &platform.name.value, sdm, d)?);
+        environments.insert(
+            name.clone(),
+            environment(res, &platform.name.value, sdm, d)?,
+        );
     }
     Some(Model {
         platform: model::Platform {
@@ -30,13 +33,20 @@ pub(crate) fn seal(res: &Resolution<'_>) -> Option<Model> {
             deploy_command: platform.deploy_command.as_ref().map(|c| c.value.clone()),
             origin: Origin(platform.span),
         },
-        apps: spec.apps.iter().map(|a| (a.name.value.clone(), app(a))).collect(),
+        apps: spec
+            .apps
+            .iter()
+            .map(|a| (a.name.value.clone(), app(a)))
+            .collect(),
         environments,
         identity: spec.identities.first().map(|i| model::Identity {
             name: i.name.value.clone(),
             issuer: i.issuer.value.clone(),
             client_id: i.client_id.value.clone(),
-            group_claim: i.group_claim.as_ref().map_or_else(|| "groups".to_string(), |g| g.value.clone()),
+            group_claim: i
+                .group_claim
+                .as_ref()
+                .map_or_else(|| "groups".to_string(), |g| g.value.clone()),
             client_secret: i.client_secret.as_ref().map(|s| s.value.clone()),
         }),
         groups: res
@@ -62,7 +72,12 @@ pub(crate) fn seal(res: &Resolution<'_>) -> Option<Model> {
         channels: spec
             .channels
             .iter()
-            .map(|c| (c.name.value.clone(), model::Channel::from_destination(&c.name.value, &c.destination.value)))
+            .map(|c| {
+                (
+                    c.name.value.clone(),
+                    model::Channel::from_destination(&c.name.value, &c.destination.value),
+                )
+            })
             .collect(),
         escalations: spec
             .escalations
@@ -75,13 +90,20 @@ pub(crate) fn seal(res: &Resolution<'_>) -> Option<Model> {
                         levels: e
                             .levels
                             .iter()
-                            .map(|l| model::EscalationLevel { channel: l.channel.value.clone(), after_seconds: l.after.value.seconds })
+                            .map(|l| model::EscalationLevel {
+                                channel: l.channel.value.clone(),
+                                after_seconds: l.after.value.seconds,
+                            })
                             .collect(),
                     },
                 )
             })
             .collect(),
-        alerts: spec.alerts.iter().filter_map(|a| Some((a.name.value.clone(), alert(res, a)?))).collect(),
+        alerts: spec
+            .alerts
+            .iter()
+            .filter_map(|a| Some((a.name.value.clone(), alert(res, a)?)))
+            .collect(),
         runbooks: spec
             .runbooks
             .iter()
@@ -115,9 +137,16 @@ pub(crate) fn seal(res: &Resolution<'_>) -> Option<Model> {
             .map(|c| {
                 let (tier, environments) = match &c.applies_to {
                     spec::ConstraintScope::Tier(t) => (Some(t.value), Vec::new()),
-                    spec::ConstraintScope::Environments(e) => (None, e.iter().map(|x| x.value.clone()).collect()),
+                    spec::ConstraintScope::Environments(e) => {
+                        (None, e.iter().map(|x| x.value.clone()).collect())
+                    }
                 };
-                model::Constraint { name: c.name.value.clone(), schema: c.schema.value.clone(), tier, environments }
+                model::Constraint {
+                    name: c.name.value.clone(),
+                    schema: c.schema.value.clone(),
+                    tier,
+                    environments,
+                }
             })
             .collect(),
     })
@@ -127,7 +156,10 @@ fn app(a: &spec::App) -> model::App {
     model::App {
         name: a.name.value.clone(),
         kind: AppKindName(a.kind.value),
-        image: a.image.as_ref().map(|i| model::Image { repository: i.repository.value.clone(), tag: i.tag.value.clone() }),
+        image: a.image.as_ref().map(|i| model::Image {
+            repository: i.repository.value.clone(),
+            tag: i.tag.value.clone(),
+        }),
         port: a.port.as_ref().map(|p| p.value),
         health: a.health.as_ref().map(|h| model::Health {
             path: h.path.value.clone(),
@@ -136,7 +168,11 @@ fn app(a: &spec::App) -> model::App {
             unhealthy_after: h.unhealthy_after.as_ref().map(|u| u.value),
         }),
         needs: a.needs.iter().map(|n| n.value.clone()).collect(),
-        env: a.env.iter().map(|e| (e.key.value.clone(), e.value.value.clone())).collect(),
+        env: a
+            .env
+            .iter()
+            .map(|e| (e.key.value.clone(), e.value.value.clone()))
+            .collect(),
         filters: a
             .filters
             .iter()
@@ -153,21 +189,37 @@ fn app(a: &spec::App) -> model::App {
 
 fn share(share: Option<&spec::Share>) -> BTreeMap<String, spec::ShareLevel> {
     share
-        .map(|s| s.levels.iter().map(|(o, l)| ((*o).to_string(), l.value)).collect())
+        .map(|s| {
+            s.levels
+                .iter()
+                .map(|(o, l)| ((*o).to_string(), l.value))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
-fn environment(res: &Resolution<'_>, platform: &str, sdm: Option<&Sdm>, d: &Deployed) -> Option<model::Environment> {
+fn environment(
+    res: &Resolution<'_>,
+    platform: &str,
+    sdm: Option<&Sdm>,
+    d: &Deployed,
+) -> Option<model::Environment> {
     let env = &d.env;
     let name = env.name.value.clone();
     let twin = d.twin_of.as_ref().and(sdm);
     let mut regions: Vec<model::Region> = env
         .regions
         .iter()
-        .map(|r| model::Region { name: r.name.value.clone(), primary: r.primary.as_ref().is_some_and(|p| p.value) || env.regions.len() == 1 })
+        .map(|r| model::Region {
+            name: r.name.value.clone(),
+            primary: r.primary.as_ref().is_some_and(|p| p.value) || env.regions.len() == 1,
+        })
         .collect();
     regions.sort_by(|a, b| b.primary.cmp(&a.primary).then_with(|| a.name.cmp(&b.name)));
-    let base = d.twin_of.as_ref().map_or(name.as_str(), |t| t.value.as_str());
+    let base = d
+        .twin_of
+        .as_ref()
+        .map_or(name.as_str(), |t| t.value.as_str());
     let prefix = format!("/{platform}/{name}/");
     let base_prefix = format!("/{platform}/{base}/");
     let secrets = env
@@ -175,7 +227,10 @@ fn environment(res: &Resolution<'_>, platform: &str, sdm: Option<&Sdm>, d: &Depl
         .iter()
         .map(|s| {
             let path = match &s.path {
-                Some(p) => p.value.strip_prefix(&base_prefix).map_or_else(|| p.value.clone(), |rest| format!("{prefix}{rest}")),
+                Some(p) => p
+                    .value
+                    .strip_prefix(&base_prefix)
+                    .map_or_else(|| p.value.clone(), |rest| format!("{prefix}{rest}")),
                 None => format!("{prefix}{}", s.name.value),
             };
             (
@@ -193,13 +248,23 @@ fn environment(res: &Resolution<'_>, platform: &str, sdm: Option<&Sdm>, d: &Depl
         .collect();
     let mut plain: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
     for e in &env.env {
-        let app = e.app.as_ref().map_or_else(|| "*".to_string(), |a| a.value.clone());
-        plain.entry(app).or_default().insert(e.key.value.clone(), e.value.value.clone());
+        let app = e
+            .app
+            .as_ref()
+            .map_or_else(|| "*".to_string(), |a| a.value.clone());
+        plain
+            .entry(app)
+            .or_default()
+            .insert(e.key.value.clone(), e.value.value.clone());
     }
     let logging = res.spec.logging.first();
     let mut indices = BTreeMap::new();
     if let Some(l) = logging {
-        let streams = [("app", l.app.as_ref().map(|s| &s.index)), ("audit", l.audit.as_ref().map(|s| &s.index)), ("access", l.access.as_ref().map(|s| &s.index))];
+        let streams = [
+            ("app", l.app.as_ref().map(|s| &s.index)),
+            ("audit", l.audit.as_ref().map(|s| &s.index)),
+            ("access", l.access.as_ref().map(|s| &s.index)),
+        ];
         for (stream, index) in streams {
             if let Some(index) = index {
                 indices.insert(stream.to_string(), format!("{}-{name}", index.value));
@@ -208,12 +273,22 @@ fn environment(res: &Resolution<'_>, platform: &str, sdm: Option<&Sdm>, d: &Depl
     }
     let audit_level = twin
         .and_then(|s| s.audit.as_ref().map(|a| a.value))
-        .or_else(|| logging.and_then(|l| l.audit.as_ref()).map(|a| a.level.value));
+        .or_else(|| {
+            logging
+                .and_then(|l| l.audit.as_ref())
+                .map(|a| a.level.value)
+        });
     let deploy = env.deploy.as_ref();
     Some(model::Environment {
         tier: env.tier.as_ref()?.value,
         account: env.account.as_ref()?.value.clone(),
-        domain: env.domain.as_ref().map(|d| if twin.is_some() { format!("sdm.{}", d.value) } else { d.value.clone() }),
+        domain: env.domain.as_ref().map(|d| {
+            if twin.is_some() {
+                format!("sdm.{}", d.value)
+            } else {
+                d.value.clone()
+            }
+        }),
         regions,
         lineage: d.lineage.clone(),
         scales: res
@@ -223,35 +298,78 @@ fn environment(res: &Resolution<'_>, platform: &str, sdm: Option<&Sdm>, d: &Depl
             .map(|a| {
                 let s = env.scales.iter().find(|s| s.app.value == a.name.value);
                 let min = s.and_then(|s| s.min.as_ref()).map_or(1, |m| m.value);
-                let max = s.and_then(|s| s.max.as_ref()).map_or(min.max(1), |m| m.value);
-                (a.name.value.clone(), model::Scale { min, max, cpu_target: s.and_then(|s| s.cpu_target.as_ref()).map(|c| c.value) })
+                let max = s
+                    .and_then(|s| s.max.as_ref())
+                    .map_or(min.max(1), |m| m.value);
+                (
+                    a.name.value.clone(),
+                    model::Scale {
+                        min,
+                        max,
+                        cpu_target: s.and_then(|s| s.cpu_target.as_ref()).map(|c| c.value),
+                    },
+                )
             })
             .collect(),
         resources: env
             .resources
             .iter()
-            .map(|r| (r.name.value.clone(), model::Resource { kind: r.kind.value, physical_name: format!("{platform}-{name}-{}", r.name.value) }))
+            .map(|r| {
+                (
+                    r.name.value.clone(),
+                    model::Resource {
+                        kind: r.kind.value,
+                        physical_name: format!("{platform}-{name}-{}", r.name.value),
+                    },
+                )
+            })
             .collect(),
         secrets,
         env: plain,
         deploy: model::Deploy {
-            approvals: deploy.and_then(|x| x.approvals.as_ref()).map_or(0, |a| a.value),
-            change_ticket: deploy.and_then(|x| x.change_ticket.as_ref()).is_some_and(|t| t.value),
-            window: deploy.and_then(|x| x.window.as_ref()).map(|w| w.value.clone()),
+            approvals: deploy
+                .and_then(|x| x.approvals.as_ref())
+                .map_or(0, |a| a.value),
+            change_ticket: deploy
+                .and_then(|x| x.change_ticket.as_ref())
+                .is_some_and(|t| t.value),
+            window: deploy
+                .and_then(|x| x.window.as_ref())
+                .map(|w| w.value.clone()),
             command: deploy
                 .and_then(|x| x.command.as_ref())
-                .or(res.spec.platforms.first().and_then(|p| p.deploy_command.as_ref()))
+                .or(res
+                    .spec
+                    .platforms
+                    .first()
+                    .and_then(|p| p.deploy_command.as_ref()))
                 .map(|c| c.value.clone()),
         },
         retention: d
             .retention
             .iter()
-            .map(|(class, c)| (*class, model::Retention::new(c.period.value, c.hot.as_ref().map(|h| h.value), c.rule)))
+            .map(|(class, c)| {
+                (
+                    *class,
+                    model::Retention::new(c.period.value, c.hot.as_ref().map(|h| h.value), c.rule),
+                )
+            })
             .collect(),
-        logging: model::Logging { app_level: logging.and_then(|l| l.app.as_ref()).and_then(|a| a.level.as_ref()).map(|l| l.value), audit_level, indices },
+        logging: model::Logging {
+            app_level: logging
+                .and_then(|l| l.app.as_ref())
+                .and_then(|a| a.level.as_ref())
+                .map(|l| l.value),
+            audit_level,
+            indices,
+        },
         sdm: twin.map(|s| model::SdmTwin {
             of: base.to_string(),
-            groups: s.groups.iter().map(|g| g.value.clone()).collect::<BTreeSet<_>>(),
+            groups: s
+                .groups
+                .iter()
+                .map(|g| g.value.clone())
+                .collect::<BTreeSet<_>>(),
             share: share(s.share.as_ref()),
             moderation: s.moderation.as_ref().map(|m| m.value.clone()),
         }),
@@ -269,12 +387,19 @@ fn alert(res: &Resolution<'_>, a: &spec::Alert) -> Option<model::Alert> {
         metric: match &metric.source {
             MetricSource::Catalogue { name, app } => model::Metric::Catalogue {
                 name: name.value.clone(),
-                app: app.as_ref().map(|x| x.value.clone()).or_else(|| res.spec.apps.first().map(|x| x.name.value.clone())),
+                app: app
+                    .as_ref()
+                    .map(|x| x.value.clone())
+                    .or_else(|| res.spec.apps.first().map(|x| x.name.value.clone())),
                 comparison,
                 threshold,
                 period_seconds,
             },
-            MetricSource::Raw { namespace, name, statistic } => model::Metric::Raw {
+            MetricSource::Raw {
+                namespace,
+                name,
+                statistic,
+            } => model::Metric::Raw {
                 namespace: namespace.value.clone(),
                 name: name.value.clone(),
                 statistic: statistic.value.clone(),

@@ -55,7 +55,10 @@ pub(crate) fn check(res: &Resolution<'_>, platform: Option<&str>, findings: &mut
                 Finding::new(
                     Code::PlainEnvSecret,
                     key.span,
-                    format!("`{}` is a plain variable, but its name says it holds a secret", key.value),
+                    format!(
+                        "`{}` is a plain variable, but its name says it holds a secret",
+                        key.value
+                    ),
                 )
                 .label("plain environment variable")
                 .help(format!(
@@ -76,22 +79,37 @@ fn path_problem(path: &str, prefix: &str) -> Option<&'static str> {
     if path.split('/').any(|p| p == "..") {
         return Some("it climbs out with `..`");
     }
-    if !path.chars().all(|c| c.is_ascii_alphanumeric() || "/_.-".contains(c)) {
+    if !path
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "/_.-".contains(c))
+    {
         return Some("it has characters a parameter name cannot hold");
     }
     None
 }
 
 fn names_a_secret(key: &str) -> bool {
-    ["SECRET", "PASSWORD", "PASSWD", "TOKEN", "CREDENTIAL", "API_KEY", "PRIVATE_KEY", "ACCESS_KEY"]
-        .iter()
-        .any(|w| key.contains(w))
+    [
+        "SECRET",
+        "PASSWORD",
+        "PASSWD",
+        "TOKEN",
+        "CREDENTIAL",
+        "API_KEY",
+        "PRIVATE_KEY",
+        "ACCESS_KEY",
+    ]
+    .iter()
+    .any(|w| key.contains(w))
 }
 
 /// Values that are settings, not secrets: booleans, numbers, empty.
 fn is_setting_value(value: &str) -> bool {
     value.is_empty()
-        || matches!(value.to_ascii_lowercase().as_str(), "true" | "false" | "none")
+        || matches!(
+            value.to_ascii_lowercase().as_str(),
+            "true" | "false" | "none"
+        )
         || value.parse::<f64>().is_ok()
 }
 
@@ -110,7 +128,10 @@ pub(crate) fn credential_kind(text: &Spanned<String>) -> Option<&'static str> {
     if ["AKIA", "ASIA"].iter().any(|p| {
         s.match_indices(p).any(|(i, _)| {
             let rest: Vec<char> = s[i + 4..].chars().take(16).collect();
-            rest.len() == 16 && rest.iter().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+            rest.len() == 16
+                && rest
+                    .iter()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
         })
     }) {
         return Some("an AWS access key id");
@@ -118,10 +139,16 @@ pub(crate) fn credential_kind(text: &Spanned<String>) -> Option<&'static str> {
     if s.contains("-----BEGIN") && s.contains("PRIVATE KEY") {
         return Some("a private key");
     }
-    if ["ghp_", "gho_", "ghs_", "ghu_", "github_pat_"].iter().any(|p| token_after(p, 20)) {
+    if ["ghp_", "gho_", "ghs_", "ghu_", "github_pat_"]
+        .iter()
+        .any(|p| token_after(p, 20))
+    {
         return Some("a GitHub token");
     }
-    if ["xoxb-", "xoxp-", "xoxa-", "xoxr-"].iter().any(|p| token_after(p, 10)) {
+    if ["xoxb-", "xoxp-", "xoxa-", "xoxr-"]
+        .iter()
+        .any(|p| token_after(p, 10))
+    {
         return Some("a Slack token");
     }
     if token_after("sk-", 20) {
@@ -141,7 +168,9 @@ pub(crate) fn credential_kind(text: &Spanned<String>) -> Option<&'static str> {
 
 /// `scheme://user:password@host`.
 fn password_in_url(s: &str) -> bool {
-    let Some((_, rest)) = s.split_once("://") else { return false };
+    let Some((_, rest)) = s.split_once("://") else {
+        return false;
+    };
     let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
     authority
         .rsplit_once('@')
@@ -154,11 +183,17 @@ fn high_entropy(s: &str) -> bool {
     if s.len() < 32 || s.starts_with("sha256:") {
         return false;
     }
-    if !s.chars().all(|c| c.is_ascii_alphanumeric() || "+/=_-".contains(c)) {
+    if !s
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "+/=_-".contains(c))
+    {
         return false;
     }
     let has = |f: fn(&char) -> bool| s.chars().any(|c| f(&c));
-    if !(has(char::is_ascii_uppercase) && has(char::is_ascii_lowercase) && has(char::is_ascii_digit)) {
+    if !(has(char::is_ascii_uppercase)
+        && has(char::is_ascii_lowercase)
+        && has(char::is_ascii_digit))
+    {
         return false;
     }
     let mut counts = [0usize; 128];
@@ -185,17 +220,36 @@ mod tests {
     use crate::source::{SourceId, Span};
 
     fn kind(s: &str) -> Option<&'static str> {
-        credential_kind(&Spanned::new(s.to_string(), Span { file: SourceId(0), start: 0, end: 0 }))
+        credential_kind(&Spanned::new(
+            s.to_string(),
+            Span {
+                file: SourceId(0),
+                start: 0,
+                end: 0,
+            },
+        ))
     }
 
     #[test]
     fn flags_credentials() {
         assert_eq!(kind("AKIAIOSFODNN7EXAMPLE"), Some("an AWS access key id"));
-        assert_eq!(kind("postgres://app:hunter2@db:5432/x"), Some("a URL with a password in it"));
-        assert_eq!(kind("ghp_0123456789abcdefghijABCDEFGHIJ"), Some("a GitHub token"));
+        assert_eq!(
+            kind("postgres://app:hunter2@db:5432/x"),
+            Some("a URL with a password in it")
+        );
+        assert_eq!(
+            kind("ghp_0123456789abcdefghijABCDEFGHIJ"),
+            Some("a GitHub token")
+        );
         assert_eq!(kind("xoxb-1234567890-abcdef"), Some("a Slack token"));
-        assert_eq!(kind("sk-proj0123456789abcdefghijk"), Some("an API secret key"));
-        assert_eq!(kind("-----BEGIN RSA PRIVATE KEY-----"), Some("a private key"));
+        assert_eq!(
+            kind("sk-proj0123456789abcdefghijk"),
+            Some("an API secret key")
+        );
+        assert_eq!(
+            kind("-----BEGIN RSA PRIVATE KEY-----"),
+            Some("a private key")
+        );
         assert!(kind("q8Z3vP1xL7mN2bR9tY4wK6jH0cF5gD3sA8eU").is_some());
     }
 

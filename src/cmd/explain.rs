@@ -12,18 +12,31 @@ pub fn run(code: Option<&str>, list: bool) -> Result<ExitCode, Error> {
     let text = if list {
         Code::ALL
             .iter()
-            .map(|c| format!("{:<44} {:<5} {}\n", c.name(), c.info().level.as_str(), c.info().summary))
+            .map(|c| {
+                format!(
+                    "{:<44} {:<5} {}\n",
+                    c.name(),
+                    c.info().level.as_str(),
+                    c.info().summary
+                )
+            })
             .collect::<String>()
     } else {
         let name = code.unwrap_or_default();
         let Some(found) = Code::from_name(name) else {
             let help = suggest::did_you_mean(name, Code::ALL.iter().map(|c| c.name()))
                 .unwrap_or_else(|| "`charter explain --list` lists every code".to_string());
-            return Err(Error::UnknownCode { code: name.to_string(), help });
+            return Err(Error::UnknownCode {
+                code: name.to_string(),
+                help,
+            });
         };
         explanation(found)
     };
-    std::io::stdout().lock().write_all(text.as_bytes()).map_err(Error::Output)?;
+    std::io::stdout()
+        .lock()
+        .write_all(text.as_bytes())
+        .map_err(Error::Output)?;
     Ok(ExitCode::from(exit::CLEAN))
 }
 

@@ -10,13 +10,19 @@ use crate::source::Sources;
 pub const SPEC_DIRS: &[&str] = &["environments", "policies"];
 
 pub fn load_spec(dir: &Path) -> Result<Sources, Error> {
-    let meta = std::fs::metadata(dir).map_err(|_| Error::SpecDirMissing { path: dir.to_path_buf() })?;
+    let meta = std::fs::metadata(dir).map_err(|_| Error::SpecDirMissing {
+        path: dir.to_path_buf(),
+    })?;
     if !meta.is_dir() {
-        return Err(Error::NotADirectory { path: dir.to_path_buf() });
+        return Err(Error::NotADirectory {
+            path: dir.to_path_buf(),
+        });
     }
     let root = dir.join("charter.kdl");
     if !root.is_file() {
-        return Err(Error::NoRootFile { path: dir.to_path_buf() });
+        return Err(Error::NoRootFile {
+            path: dir.to_path_buf(),
+        });
     }
     let mut files: Vec<(String, PathBuf)> = vec![("charter.kdl".to_string(), root)];
     for sub in SPEC_DIRS {
@@ -28,16 +34,25 @@ pub fn load_spec(dir: &Path) -> Result<Sources, Error> {
     files.sort();
     let mut sources = Sources::new();
     for (relative, path) in files {
-        let bytes = std::fs::read(&path).map_err(|source| Error::Read { path: path.clone(), source })?;
+        let bytes = std::fs::read(&path).map_err(|source| Error::Read {
+            path: path.clone(),
+            source,
+        })?;
         sources.add_bytes(relative, bytes);
     }
     Ok(sources)
 }
 
 fn walk(dir: &Path, relative: &str, out: &mut Vec<(String, PathBuf)>) -> Result<(), Error> {
-    let entries = std::fs::read_dir(dir).map_err(|source| Error::Read { path: dir.to_path_buf(), source })?;
+    let entries = std::fs::read_dir(dir).map_err(|source| Error::Read {
+        path: dir.to_path_buf(),
+        source,
+    })?;
     for entry in entries {
-        let entry = entry.map_err(|source| Error::Read { path: dir.to_path_buf(), source })?;
+        let entry = entry.map_err(|source| Error::Read {
+            path: dir.to_path_buf(),
+            source,
+        })?;
         let path = entry.path();
         let name = entry.file_name().to_string_lossy().into_owned();
         let rel = format!("{relative}/{name}");

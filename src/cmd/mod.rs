@@ -24,7 +24,11 @@ pub mod exit {
 pub fn run(cli: Cli) -> Result<ExitCode, Error> {
     let style = style(cli.color);
     match cli.command {
-        Command::Validate { spec, format, today } => validate::run(&spec, format, today, style),
+        Command::Validate {
+            spec,
+            format,
+            today,
+        } => validate::run(&spec, format, today, style),
         Command::Explain { code, list } => explain::run(code.as_deref(), list),
     }
 }
@@ -44,5 +48,7 @@ fn style(choice: ColorChoice) -> Style {
 
 /// Today's date in UTC.
 pub(crate) fn today_utc() -> jiff::civil::Date {
-    jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date()
+    jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date()
 }

@@ -181,6 +181,53 @@ impl Code {
     }
 }
 
+/// `docs/codes.md`: every code with its level, summary and long explanation.
+pub fn codes_markdown() -> String {
+    let mut out = String::from(
+        "# Diagnostic codes\n\n\
+         <!-- Generated from src/diag/code.rs and src/diag/explain/ by the test suite; \
+         do not edit by hand (run `CHARTER_BLESS=1 cargo test --test integration docs`). -->\n\n\
+         Every finding charter reports has one of these codes. `charter explain CODE` prints the same text.\n\
+         *Configurable* codes can be raised or lowered with `lint` and accepted with `waiver`;\n\
+         the others are structural: the spec cannot be compiled while they fire.\n\n\
+         | code | default | configurable | summary |\n|---|---|---|---|\n",
+    );
+    for code in Code::ALL {
+        let info = code.info();
+        let anchor = info.name.replace('/', "");
+        out.push_str(&format!(
+            "| [`{}`](#{anchor}) | {} | {} | {} |\n",
+            info.name,
+            info.level.as_str(),
+            if info.configurable { "yes" } else { "no" },
+            info.summary
+        ));
+    }
+    for code in Code::ALL {
+        let info = code.info();
+        out.push_str(&format!(
+            "\n## {}\n\nDefault level: **{}**{}. {}.\n\n{}",
+            info.name,
+            info.level.as_str(),
+            if info.configurable {
+                " (configurable)"
+            } else {
+                " (structural)"
+            },
+            capitalize(info.summary),
+            info.explanation
+        ));
+    }
+    out
+}
+
+fn capitalize(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}
+
 impl fmt::Display for Code {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())

@@ -139,10 +139,6 @@ impl Findings {
         self.items.iter()
     }
 
-    pub(crate) fn items_mut(&mut self) -> &mut Vec<Finding> {
-        &mut self.items
-    }
-
     /// Sorted by (file, offset, code) and de-duplicated.
     pub fn into_sorted(mut self) -> Vec<Finding> {
         self.items.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));

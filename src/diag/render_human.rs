@@ -6,8 +6,8 @@
 use std::fmt::{self, Write as _};
 
 use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, NarratableReportHandler,
-    SourceSpan,
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource,
+    NarratableReportHandler, SourceSpan,
 };
 
 use crate::check::policy::Waived;
@@ -53,7 +53,9 @@ impl Diagnostic for Report {
         Some(self.severity)
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
         Some(&self.source)
@@ -89,15 +91,25 @@ fn report(sources: &Sources, finding: &Finding, locate: bool) -> Report {
     let mut related = Vec::new();
     for label in &finding.related {
         if label.span.file == finding.primary.span.file {
-            labels.push(LabeledSpan::new_with_span(Some(label.text.clone()), source_span(label.span)));
+            labels.push(LabeledSpan::new_with_span(
+                Some(label.text.clone()),
+                source_span(label.span),
+            ));
         } else {
             let other = sources.get(label.span.file);
             related.push(Report {
-                message: if locate { format!("{} (at {})", label.text, location(sources, label.span)) } else { label.text.clone() },
+                message: if locate {
+                    format!("{} (at {})", label.text, location(sources, label.span))
+                } else {
+                    label.text.clone()
+                },
                 code: finding.code.name(),
                 severity: miette::Severity::Advice,
                 source: NamedSource::new(other.path.clone(), other.text.to_string()),
-                labels: vec![LabeledSpan::new_primary_with_span(Some(label.text.clone()), source_span(label.span))],
+                labels: vec![LabeledSpan::new_primary_with_span(
+                    Some(label.text.clone()),
+                    source_span(label.span),
+                )],
                 help: None,
                 related: Vec::new(),
             });
@@ -105,7 +117,11 @@ fn report(sources: &Sources, finding: &Finding, locate: bool) -> Report {
     }
     Report {
         message: if locate {
-            format!("{} (at {})", finding.message, location(sources, finding.primary.span))
+            format!(
+                "{} (at {})",
+                finding.message,
+                location(sources, finding.primary.span)
+            )
         } else {
             finding.message.clone()
         },
@@ -122,14 +138,24 @@ fn report(sources: &Sources, finding: &Finding, locate: bool) -> Report {
 }
 
 /// Renders every finding, then a one-line summary.
-pub fn render(sources: &Sources, findings: &[Finding], waived: &[Waived], style: Style, width: usize) -> String {
+pub fn render(
+    sources: &Sources,
+    findings: &[Finding],
+    waived: &[Waived],
+    style: Style,
+    width: usize,
+) -> String {
     let mut out = String::new();
     for finding in findings {
         let diagnostic = report(sources, finding, style == Style::Narrated);
         let result = match style {
             Style::Narrated => NarratableReportHandler::new().render_report(&mut out, &diagnostic),
             Style::Color | Style::Plain => {
-                let theme = if style == Style::Color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+                let theme = if style == Style::Color {
+                    GraphicalTheme::unicode()
+                } else {
+                    GraphicalTheme::unicode_nocolor()
+                };
                 GraphicalReportHandler::new_themed(theme)
                     .with_width(width)
                     .with_links(false)
@@ -149,16 +175,30 @@ pub fn render(sources: &Sources, findings: &[Finding], waived: &[Waived], style:
 
 /// `3 errors, 1 warning (2 waived) in 12 files` or `spec is valid: 12 files`.
 pub fn summary(sources: &Sources, findings: &[Finding], waived: &[Waived]) -> String {
-    let errors = findings.iter().filter(|f| f.severity == Severity::Error).count();
+    let errors = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
     let warnings = findings.len() - errors;
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     let files = plural(sources.len(), "file");
-    let waived = if waived.is_empty() { String::new() } else { format!(", {} waived", waived.len()) };
+    let waived = if waived.is_empty() {
+        String::new()
+    } else {
+        format!(", {} waived", waived.len())
+    };
     if errors == 0 && warnings == 0 {
         format!("spec is valid: {files} checked{waived}")
     } else if errors == 0 {
-        format!("spec is valid with {}{waived}: {files} checked", plural(warnings, "warning"))
+        format!(
+            "spec is valid with {}{waived}: {files} checked",
+            plural(warnings, "warning")
+        )
     } else {
-        format!("spec has {}, {}{waived}: {files} checked", plural(errors, "error"), plural(warnings, "warning"))
+        format!(
+            "spec has {}, {}{waived}: {files} checked",
+            plural(errors, "error"),
+            plural(warnings, "warning")
+        )
     }
 }

@@ -73,7 +73,10 @@ fn label<'a>(sources: &'a Sources, label: &'a Label, primary: bool) -> JsonLabel
         file: &file.path,
         line: at.line,
         column: at.column,
-        span: ByteSpan { offset: label.span.start, length: label.span.len() },
+        span: ByteSpan {
+            offset: label.span.start,
+            length: label.span.len(),
+        },
     }
 }
 
@@ -87,7 +90,10 @@ fn finding<'a>(sources: &'a Sources, f: &'a Finding) -> JsonFinding<'a> {
         file: &file.path,
         line: at.line,
         column: at.column,
-        span: ByteSpan { offset: f.primary.span.start, length: f.primary.span.len() },
+        span: ByteSpan {
+            offset: f.primary.span.start,
+            length: f.primary.span.len(),
+        },
         labels: std::iter::once(label(sources, &f.primary, true))
             .chain(f.related.iter().map(|l| label(sources, l, false)))
             .collect(),
@@ -98,17 +104,30 @@ fn finding<'a>(sources: &'a Sources, f: &'a Finding) -> JsonFinding<'a> {
 
 /// The JSON report, pretty-printed, with a trailing newline.
 pub fn render(sources: &Sources, findings: &[Finding], waived: &[Waived]) -> String {
-    let errors = findings.iter().filter(|f| f.severity == Severity::Error).count();
+    let errors = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
     let document = Document {
         version: SCHEMA_VERSION,
-        summary: Summary { files: sources.len(), errors, warnings: findings.len() - errors, waived: waived.len() },
+        summary: Summary {
+            files: sources.len(),
+            errors,
+            warnings: findings.len() - errors,
+            waived: waived.len(),
+        },
         findings: findings.iter().map(|f| finding(sources, f)).collect(),
         waived: waived
             .iter()
-            .map(|w| JsonWaived { finding: finding(sources, &w.finding), ticket: &w.ticket, expires: &w.expires })
+            .map(|w| JsonWaived {
+                finding: finding(sources, &w.finding),
+                ticket: &w.ticket,
+                expires: &w.expires,
+            })
             .collect(),
     };
-    let mut text = serde_json::to_string_pretty(&document).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let mut text = serde_json::to_string_pretty(&document)
+        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     text.push('\n');
     text
 }

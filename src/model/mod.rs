@@ -108,7 +108,17 @@ macro_rules! serialize_as_str {
         }
     )*};
 }
-serialize_as_str!(Tier, ResourceKind, SecretStore, Role, ShareLevel, AuditLevel, LogLevel, AlertSeverity, DataClass);
+serialize_as_str!(
+    Tier,
+    ResourceKind,
+    SecretStore,
+    Role,
+    ShareLevel,
+    AuditLevel,
+    LogLevel,
+    AlertSeverity,
+    DataClass
+);
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Environment {

@@ -4,12 +4,20 @@ use kdl::KdlNode;
 
 use crate::diag::code::Code;
 use crate::diag::finding::Finding;
-use crate::parse::node::{list_names, list_str, single_str, Once};
-use crate::parse::reader::{check_name, one_of, unknown_child, Ctx, NodeReader};
+use crate::parse::node::{Once, list_names, list_str, single_str};
+use crate::parse::reader::{Ctx, NodeReader, check_name, one_of, unknown_child};
 use crate::source::Spanned;
-use crate::spec::{Alert, AlertSeverity, Comparison, Metric, MetricSource, Tier, STATISTICS};
+use crate::spec::{Alert, AlertSeverity, Comparison, Metric, MetricSource, STATISTICS, Tier};
 
-const CHILDREN: &[&str] = &["environments", "escalation", "metric", "notify", "runbook", "severity", "tiers"];
+const CHILDREN: &[&str] = &[
+    "environments",
+    "escalation",
+    "metric",
+    "notify",
+    "runbook",
+    "severity",
+    "tiers",
+];
 
 pub(crate) fn lower(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Alert> {
     let mut r = NodeReader::new(ctx, node);
@@ -39,12 +47,23 @@ pub(crate) fn lower(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Alert> {
             "metric" => alert.metric = lower_metric(ctx, child),
             "severity" => {
                 alert.severity = single_str(ctx, child, "a severity", "severity \"critical\"")
-                    .and_then(|v| one_of(ctx, &v, "severity", AlertSeverity::NAMES, AlertSeverity::parse));
+                    .and_then(|v| {
+                        one_of(
+                            ctx,
+                            &v,
+                            "severity",
+                            AlertSeverity::NAMES,
+                            AlertSeverity::parse,
+                        )
+                    });
             }
-            "notify" => alert.notify = list_names(ctx, child, "a channel name", "notify \"caas-pager\""),
+            "notify" => {
+                alert.notify = list_names(ctx, child, "a channel name", "notify \"caas-pager\"")
+            }
             "escalation" => {
-                alert.escalation = single_str(ctx, child, "an escalation name", "escalation \"caas\"")
-                    .and_then(|v| check_name(ctx, v, "escalation"));
+                alert.escalation =
+                    single_str(ctx, child, "an escalation name", "escalation \"caas\"")
+                        .and_then(|v| check_name(ctx, v, "escalation"));
             }
             "runbook" => {
                 alert.runbook = single_str(ctx, child, "a runbook name", "runbook \"outage\"")
@@ -57,23 +76,32 @@ pub(crate) fn lower(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Alert> {
                     .collect();
             }
             "environments" => {
-                alert.environments = list_names(ctx, child, "an environment name", "environments \"prod\"");
+                alert.environments =
+                    list_names(ctx, child, "an environment name", "environments \"prod\"");
             }
             _ => unknown_child(ctx, child, &r.what, CHILDREN),
         }
     }
     if alert.metric.is_none() && !r.children().iter().any(|c| c.name().value() == "metric") {
         ctx.report(
-            Finding::new(Code::MissingValue, alert.name.span, format!("{} has no `metric`", r.what))
-                .label("nothing to watch")
-                .help("add a metric: metric \"http-5xx-rate\" app=\"webui\" above=0.05 for=\"5m\""),
+            Finding::new(
+                Code::MissingValue,
+                alert.name.span,
+                format!("{} has no `metric`", r.what),
+            )
+            .label("nothing to watch")
+            .help("add a metric: metric \"http-5xx-rate\" app=\"webui\" above=0.05 for=\"5m\""),
         );
     }
     if alert.severity.is_none() && !r.children().iter().any(|c| c.name().value() == "severity") {
         ctx.report(
-            Finding::new(Code::MissingValue, alert.name.span, format!("{} has no `severity`", r.what))
-                .label("severity missing")
-                .help("add severity \"critical\", \"warning\" or \"info\""),
+            Finding::new(
+                Code::MissingValue,
+                alert.name.span,
+                format!("{} has no `severity`", r.what),
+            )
+            .label("severity missing")
+            .help("add severity \"critical\", \"warning\" or \"info\""),
         );
     }
     Some(alert)
@@ -92,9 +120,18 @@ fn lower_metric(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Metric> {
         let namespace = r.req_prop_str(ctx, "namespace", raw);
         let name = r.req_prop_str(ctx, "name", raw);
         let statistic = r.req_prop_str(ctx, "statistic", raw);
-        let statistic = statistic.and_then(|s| one_of(ctx, &s, "statistic", STATISTICS, |v| STATISTICS.contains(&v).then_some(())).map(|_| s));
+        let statistic = statistic.and_then(|s| {
+            one_of(ctx, &s, "statistic", STATISTICS, |v| {
+                STATISTICS.contains(&v).then_some(())
+            })
+            .map(|_| s)
+        });
         match (namespace, name, statistic) {
-            (Some(namespace), Some(name), Some(statistic)) => Some(MetricSource::Raw { namespace, name, statistic }),
+            (Some(namespace), Some(name), Some(statistic)) => Some(MetricSource::Raw {
+                namespace,
+                name,
+                statistic,
+            }),
             _ => None,
         }
     } else {
@@ -118,9 +155,13 @@ fn lower_metric(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Metric> {
         (None, Some(b)) => Some(Spanned::new(Comparison::Below(b.value), b.span)),
         (Some(_), Some(b)) => {
             ctx.report(
-                Finding::new(Code::UnexpectedArgument, b.span, "a metric has one threshold: `above=` or `below=`")
-                    .label("second threshold")
-                    .help("declare two alerts for a band"),
+                Finding::new(
+                    Code::UnexpectedArgument,
+                    b.span,
+                    "a metric has one threshold: `above=` or `below=`",
+                )
+                .label("second threshold")
+                .help("declare two alerts for a band"),
             );
             None
         }

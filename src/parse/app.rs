@@ -2,8 +2,8 @@
 
 use kdl::KdlNode;
 
-use crate::parse::node::{list_names, Once};
-use crate::parse::reader::{unknown_child, Ctx, NodeReader};
+use crate::parse::node::{Once, list_names};
+use crate::parse::reader::{Ctx, NodeReader, unknown_child};
 use crate::source::Spanned;
 use crate::spec::{App, AppKind, EnvVar, Filter, Health, Image};
 
@@ -49,7 +49,12 @@ pub(crate) fn lower(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<App> {
                 p.no_children(ctx);
             }
             "health" => app.health = lower_health(ctx, child),
-            "needs" => app.needs.extend(list_names(ctx, child, "a resource name", "needs \"postgres\" \"redis\"")),
+            "needs" => app.needs.extend(list_names(
+                ctx,
+                child,
+                "a resource name",
+                "needs \"postgres\" \"redis\"",
+            )),
             "env" => app.env.extend(lower_env(ctx, child, false)),
             "filter" if app.kind.value == AppKind::OpenWebuiPipelines => {
                 app.filters.extend(lower_filter(ctx, child));
@@ -59,7 +64,11 @@ pub(crate) fn lower(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<App> {
                     crate::diag::finding::Finding::new(
                         crate::diag::code::Code::UnknownNode,
                         ctx.span(child.name().span()),
-                        format!("`filter` belongs on an `open-webui-pipelines` app, and {} is `{}`", r.what, app.kind.value.as_str()),
+                        format!(
+                            "`filter` belongs on an `open-webui-pipelines` app, and {} is `{}`",
+                            r.what,
+                            app.kind.value.as_str()
+                        ),
                     )
                     .label("filters run on a Pipelines server")
                     .related(app.kind.span, "kind set here")
@@ -121,7 +130,11 @@ pub(crate) fn lower_env(ctx: &mut Ctx<'_>, node: &KdlNode, with_app: bool) -> Op
     let example = "env \"DEFAULT_USER_ROLE\" \"user\"";
     let key = r.arg_str(ctx, "a variable name", example);
     let value = r.arg_str(ctx, "a value", example);
-    let app = if with_app { r.prop_name(ctx, "app") } else { None };
+    let app = if with_app {
+        r.prop_name(ctx, "app")
+    } else {
+        None
+    };
     r.finish(ctx);
     r.no_children(ctx);
     let key = key?;
@@ -147,13 +160,16 @@ pub(crate) fn lower_env(ctx: &mut Ctx<'_>, node: &KdlNode, with_app: bool) -> Op
 /// `[A-Z_][A-Z0-9_]*`: the names every shell and container runtime accepts.
 pub(crate) fn is_env_name(name: &str) -> bool {
     let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_ascii_uppercase() || c == '_')
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_uppercase() || c == '_')
         && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
 }
 
 fn lower_filter(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Filter> {
     let mut r = NodeReader::new(ctx, node);
-    let example = "filter \"sensitivity-filter\" source=\"https://example.com/f.py\" models=\"*\" priority=0";
+    let example =
+        "filter \"sensitivity-filter\" source=\"https://example.com/f.py\" models=\"*\" priority=0";
     let name = r.arg_name(ctx, "a name", example);
     if let Some(name) = &name {
         r.set_what(format!("filter `{}`", name.value));

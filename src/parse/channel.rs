@@ -28,7 +28,9 @@ pub(crate) fn lower(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Channel> {
         }
     }
     let span = r.name_span;
-    let has_props = Destination::KINDS.iter().any(|k| r.node.entry(*k).is_some());
+    let has_props = Destination::KINDS
+        .iter()
+        .any(|k| r.node.entry(*k).is_some());
     r.finish(ctx);
     r.no_children(ctx);
     if found.len() > 1 {

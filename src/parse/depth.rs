@@ -67,7 +67,14 @@ fn skip_raw_string(bytes: &[u8], i: usize) -> usize {
     let hashes = raw_string_start(bytes, i).unwrap_or(0);
     let mut j = i + hashes + 1;
     while j < bytes.len() {
-        if bytes[j] == b'"' && bytes[j + 1..].iter().take(hashes).filter(|&&b| b == b'#').count() == hashes {
+        if bytes[j] == b'"'
+            && bytes[j + 1..]
+                .iter()
+                .take(hashes)
+                .filter(|&&b| b == b'#')
+                .count()
+                == hashes
+        {
             return j + 1 + hashes;
         }
         j += 1;
@@ -98,7 +105,14 @@ mod tests {
     fn counts_blocks_not_braces_in_strings_or_comments() {
         assert_eq!(too_deep_at("a { b { c } }", 2), None);
         assert_eq!(too_deep_at("a { b { c { } } }", 2), Some(10));
-        let quoted = format!("a \"{}\" #\"{}\"# // {}\n/* {} /* {} */ */", "{".repeat(50), "{".repeat(50), "{".repeat(50), "{".repeat(50), "{".repeat(50));
+        let quoted = format!(
+            "a \"{}\" #\"{}\"# // {}\n/* {} /* {} */ */",
+            "{".repeat(50),
+            "{".repeat(50),
+            "{".repeat(50),
+            "{".repeat(50),
+            "{".repeat(50)
+        );
         assert_eq!(too_deep_at(&quoted, 2), None);
         assert_eq!(too_deep_at("a \"\\\"{\" { }", 0), Some(8));
     }

@@ -6,8 +6,8 @@ use kdl::KdlNode;
 use crate::diag::code::Code;
 use crate::diag::finding::Finding;
 use crate::parse::app::lower_env;
-use crate::parse::node::{single_str, Once};
-use crate::parse::reader::{check_name, one_of, unknown_child, Ctx, NodeReader};
+use crate::parse::node::{Once, single_str};
+use crate::parse::reader::{Ctx, NodeReader, check_name, one_of, unknown_child};
 use crate::source::Spanned;
 use crate::spec::{
     Deploy, Environment, Region, Resource, ResourceKind, Scale, Secret, SecretStore, Tier,
@@ -20,7 +20,11 @@ const ONCE: &[&str] = &["account", "deploy", "domain", "tier"];
 
 pub(crate) fn lower(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Environment> {
     let mut r = NodeReader::new(ctx, node);
-    let name = r.arg_name(ctx, "a name", "environment \"prod\" extends=\"base\" { ... }");
+    let name = r.arg_name(
+        ctx,
+        "a name",
+        "environment \"prod\" extends=\"base\" { ... }",
+    );
     if let Some(name) = &name {
         r.set_what(format!("environment `{}`", name.value));
     }
@@ -54,7 +58,8 @@ pub(crate) fn lower(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Environment> {
                     .and_then(|t| one_of(ctx, &t, "tier", Tier::NAMES, Tier::parse));
             }
             "account" => {
-                env.account = single_str(ctx, child, "an AWS account id", "account \"123456789012\"");
+                env.account =
+                    single_str(ctx, child, "an AWS account id", "account \"123456789012\"");
                 if let Some(account) = &env.account {
                     check_account(ctx, account);
                 }
@@ -99,7 +104,9 @@ fn check_domain(ctx: &mut Ctx<'_>, domain: &Spanned<String>) {
                 && label.len() <= 63
                 && !label.starts_with('-')
                 && !label.ends_with('-')
-                && label.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                && label
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         });
     if !valid {
         ctx.report(
@@ -119,8 +126,14 @@ pub(crate) fn is_region(name: &str) -> bool {
     let parts: Vec<&str> = name.split('-').collect();
     parts.len() >= 3
         && parts[0].len() == 2
-        && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
-        && parts.last().is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()))
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
+        && parts
+            .last()
+            .is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()))
 }
 
 fn lower_region(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Region> {
@@ -132,9 +145,13 @@ fn lower_region(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Region> {
     let name = name?;
     if !is_region(&name) {
         ctx.report(
-            Finding::new(Code::InvalidValue, name.span, format!("`{}` is not an AWS region", name.value))
-                .label("expected a region like us-west-2")
-                .help("write the AWS region code, for example \"us-west-2\" or \"eu-central-1\""),
+            Finding::new(
+                Code::InvalidValue,
+                name.span,
+                format!("`{}` is not an AWS region", name.value),
+            )
+            .label("expected a region like us-west-2")
+            .help("write the AWS region code, for example \"us-west-2\" or \"eu-central-1\""),
         );
         return None;
     }
@@ -147,7 +164,11 @@ fn lower_region(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Region> {
 
 fn lower_scale(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Scale> {
     let mut r = NodeReader::new(ctx, node);
-    let app = r.arg_name(ctx, "an app name", "scale \"webui\" min=2 max=6 cpu-target=70");
+    let app = r.arg_name(
+        ctx,
+        "an app name",
+        "scale \"webui\" min=2 max=6 cpu-target=70",
+    );
     let min = r.prop_u32(ctx, "min", 0..=1000);
     let max = r.prop_u32(ctx, "max", 1..=1000);
     let cpu_target = r.prop_u32(ctx, "cpu-target", 1..=100);
@@ -183,7 +204,8 @@ fn lower_resource(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Resource> {
 
 fn lower_secret(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Secret> {
     let mut r = NodeReader::new(ctx, node);
-    let example = "secret \"database-url\" store=\"secrets-manager\" for=\"webui\" env=\"DATABASE_URL\"";
+    let example =
+        "secret \"database-url\" store=\"secrets-manager\" for=\"webui\" env=\"DATABASE_URL\"";
     let name = r.arg_name(ctx, "a name", example);
     if let Some(name) = &name {
         r.set_what(format!("secret `{}`", name.value));
@@ -211,14 +233,14 @@ fn lower_secret(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Secret> {
     let path = r.prop_str(ctx, "path");
     r.finish(ctx);
     r.no_children(ctx);
-    if let Some(var) = &env_var {
-        if !crate::parse::app::is_env_name(var) {
-            ctx.report(
+    if let Some(var) = &env_var
+        && !crate::parse::app::is_env_name(var)
+    {
+        ctx.report(
                 Finding::new(Code::InvalidValue, var.span, format!("`{}` is not an environment variable name", var.value))
                     .label("expected A-Z, 0-9 and `_`")
                     .help("environment variable names are uppercase letters, digits and `_`, not starting with a digit"),
             );
-        }
     }
     let mut consumers: Vec<_> = first.into_iter().collect();
     consumers.extend(more);
@@ -256,7 +278,12 @@ mod tests {
 
     #[test]
     fn region_codes() {
-        for good in ["us-west-2", "eu-central-1", "us-gov-west-1", "ap-southeast-2"] {
+        for good in [
+            "us-west-2",
+            "eu-central-1",
+            "us-gov-west-1",
+            "ap-southeast-2",
+        ] {
             assert!(is_region(good), "{good}");
         }
         for bad in ["us-west", "uswest2", "US-WEST-2", "us--2", "west-2"] {

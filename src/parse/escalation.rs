@@ -4,12 +4,16 @@ use kdl::KdlNode;
 
 use crate::diag::code::Code;
 use crate::diag::finding::Finding;
-use crate::parse::reader::{unknown_child, Ctx, NodeReader};
+use crate::parse::reader::{Ctx, NodeReader, unknown_child};
 use crate::spec::{Escalation, EscalationLevel};
 
 pub(crate) fn lower(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Escalation> {
     let mut r = NodeReader::new(ctx, node);
-    let name = r.arg_name(ctx, "a name", "escalation \"caas\" { level \"caas-pager\" after=\"0m\" }");
+    let name = r.arg_name(
+        ctx,
+        "a name",
+        "escalation \"caas\" { level \"caas-pager\" after=\"0m\" }",
+    );
     if let Some(name) = &name {
         r.set_what(format!("escalation `{}`", name.value));
     }
@@ -42,18 +46,26 @@ pub(crate) fn lower(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Escalation> {
     for pair in levels.windows(2) {
         if pair[1].after.value < pair[0].after.value {
             ctx.report(
-                Finding::new(Code::InvalidValue, pair[1].after.span, "escalation levels must be in order of `after`")
-                    .label("earlier than the level before it")
-                    .related(pair[0].after.span, "previous level")
-                    .help("list the levels in the order they fire"),
+                Finding::new(
+                    Code::InvalidValue,
+                    pair[1].after.span,
+                    "escalation levels must be in order of `after`",
+                )
+                .label("earlier than the level before it")
+                .related(pair[0].after.span, "previous level")
+                .help("list the levels in the order they fire"),
             );
         }
     }
     if levels.is_empty() && r.children().is_empty() {
         ctx.report(
-            Finding::new(Code::MissingValue, r.name_span, format!("{} has no levels", r.what))
-                .label("empty escalation")
-                .help("add at least one `level \"CHANNEL\" after=\"0m\"`"),
+            Finding::new(
+                Code::MissingValue,
+                r.name_span,
+                format!("{} has no levels", r.what),
+            )
+            .label("empty escalation")
+            .help("add at least one `level \"CHANNEL\" after=\"0m\"`"),
         );
     }
     Some(Escalation {

@@ -4,16 +4,20 @@ use kdl::KdlNode;
 
 use crate::diag::code::Code;
 use crate::diag::finding::Finding;
-use crate::parse::node::{list_str, single_str, Once};
-use crate::parse::reader::{one_of, unknown_child, Ctx, NodeReader};
-use crate::spec::{Group, Role, Share, ShareLevel, FEATURES, SHARE_OBJECTS};
+use crate::parse::node::{Once, list_str, single_str};
+use crate::parse::reader::{Ctx, NodeReader, one_of, unknown_child};
+use crate::spec::{FEATURES, Group, Role, SHARE_OBJECTS, Share, ShareLevel};
 
 const CHILDREN: &[&str] = &["features", "models", "role", "share"];
 const ONCE: &[&str] = &["role", "share"];
 
 pub(crate) fn lower(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Group> {
     let mut r = NodeReader::new(ctx, node);
-    let name = r.arg_name(ctx, "a name", "group \"caas-users\" directory=\"GD-CaaS-Users\" { ... }");
+    let name = r.arg_name(
+        ctx,
+        "a name",
+        "group \"caas-users\" directory=\"GD-CaaS-Users\" { ... }",
+    );
     if let Some(name) = &name {
         r.set_what(format!("group `{}`", name.value));
     }
@@ -42,12 +46,21 @@ pub(crate) fn lower(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Group> {
                     .and_then(|v| one_of(ctx, &v, "role", Role::NAMES, Role::parse));
             }
             "models" => {
-                for model in list_str(ctx, child, "a model id or pattern", "models \"gpt-4o\" \"claude-*\"") {
+                for model in list_str(
+                    ctx,
+                    child,
+                    "a model id or pattern",
+                    "models \"gpt-4o\" \"claude-*\"",
+                ) {
                     if model.is_empty() || model.chars().any(char::is_whitespace) {
                         ctx.report(
-                            Finding::new(Code::InvalidValue, model.span, "a model pattern may not be empty or contain spaces")
-                                .label("not a model id or pattern")
-                                .help("write a model id like \"gpt-4o\" or a glob like \"claude-*\""),
+                            Finding::new(
+                                Code::InvalidValue,
+                                model.span,
+                                "a model pattern may not be empty or contain spaces",
+                            )
+                            .label("not a model id or pattern")
+                            .help("write a model id like \"gpt-4o\" or a glob like \"claude-*\""),
                         );
                     } else {
                         group.models.push(model);
@@ -55,8 +68,13 @@ pub(crate) fn lower(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Group> {
                 }
             }
             "features" => {
-                for feature in list_str(ctx, child, "a feature", "features \"chat\" \"knowledge\"") {
-                    if one_of(ctx, &feature, "feature", FEATURES, |f| FEATURES.contains(&f).then_some(())).is_some() {
+                for feature in list_str(ctx, child, "a feature", "features \"chat\" \"knowledge\"")
+                {
+                    if one_of(ctx, &feature, "feature", FEATURES, |f| {
+                        FEATURES.contains(&f).then_some(())
+                    })
+                    .is_some()
+                    {
                         group.features.push(feature);
                     }
                 }
@@ -79,9 +97,13 @@ pub(crate) fn lower_share(ctx: &mut Ctx<'_>, node: &KdlNode) -> Share {
     }
     if r.node.entries().is_empty() {
         ctx.report(
-            Finding::new(Code::MissingValue, r.name_span, "`share` sets no sharing level")
-                .label("empty")
-                .help("write one level per object: share chats=\"link\" knowledge=\"group\""),
+            Finding::new(
+                Code::MissingValue,
+                r.name_span,
+                "`share` sets no sharing level",
+            )
+            .label("empty")
+            .help("write one level per object: share chats=\"link\" knowledge=\"group\""),
         );
     }
     let span = r.name_span;

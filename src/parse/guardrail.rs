@@ -5,8 +5,8 @@ use kdl::KdlNode;
 
 use crate::diag::code::{Code, Level};
 use crate::diag::finding::Finding;
-use crate::parse::node::{list_names, single_str, Once};
-use crate::parse::reader::{one_of, unknown_child, Ctx, NodeReader};
+use crate::parse::node::{Once, list_names, single_str};
+use crate::parse::reader::{Ctx, NodeReader, one_of, unknown_child};
 use crate::source::Spanned;
 use crate::spec::{Constraint, ConstraintScope, Lint, Tier, Waiver};
 
@@ -33,7 +33,11 @@ const WAIVER_CHILDREN: &[&str] = &["environments", "expires", "owner", "reason",
 
 pub(crate) fn lower_waiver(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Waiver> {
     let mut r = NodeReader::new(ctx, node);
-    let code = r.arg_str(ctx, "a check code", "waiver \"retention/long-conversations\" { ... }");
+    let code = r.arg_str(
+        ctx,
+        "a check code",
+        "waiver \"retention/long-conversations\" { ... }",
+    );
     if let Some(code) = &code {
         r.set_what(format!("waiver `{}`", code.value));
     }
@@ -48,7 +52,8 @@ pub(crate) fn lower_waiver(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Waiver> 
         }
         match child_name {
             "environments" => {
-                environments = list_names(ctx, child, "an environment name", "environments \"prod\"");
+                environments =
+                    list_names(ctx, child, "an environment name", "environments \"prod\"");
             }
             "reason" => reason = single_str(ctx, child, "a reason", "reason \"Legal hold\""),
             "ticket" => ticket = single_str(ctx, child, "a ticket", "ticket \"CHG0012345\""),
@@ -58,7 +63,11 @@ pub(crate) fn lower_waiver(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Waiver> 
         }
     }
     for (field, value, example) in [
-        ("reason", &reason, "reason \"Legal hold for the Q3 investigation\""),
+        (
+            "reason",
+            &reason,
+            "reason \"Legal hold for the Q3 investigation\"",
+        ),
         ("ticket", &ticket, "ticket \"CHG0012345\""),
         ("owner", &owner, "owner \"caas-platform\""),
         ("expires", &expires, "expires \"2027-03-31\""),
@@ -66,9 +75,15 @@ pub(crate) fn lower_waiver(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Waiver> 
         let written = r.children().iter().any(|c| c.name().value() == field);
         if value.is_none() && !written {
             ctx.report(
-                Finding::new(Code::MissingValue, r.name_span, format!("{} has no `{field}`", r.what))
-                    .label(format!("`{field}` missing"))
-                    .help(format!("every waiver states a reason, ticket, owner and expiry; add: {example}")),
+                Finding::new(
+                    Code::MissingValue,
+                    r.name_span,
+                    format!("{} has no `{field}`", r.what),
+                )
+                .label(format!("`{field}` missing"))
+                .help(format!(
+                    "every waiver states a reason, ticket, owner and expiry; add: {example}"
+                )),
             );
         }
     }
@@ -102,7 +117,12 @@ pub(crate) fn lower_constraint(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Cons
         }
         match child_name {
             "schema" => {
-                schema = single_str(ctx, child, "a schema file", "schema \"policies/floor.schema.json\"");
+                schema = single_str(
+                    ctx,
+                    child,
+                    "a schema file",
+                    "schema \"policies/floor.schema.json\"",
+                );
                 if let Some(path) = &schema {
                     check_schema_path(ctx, path);
                 }
@@ -112,14 +132,26 @@ pub(crate) fn lower_constraint(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Cons
         }
     }
     for (field, present, example) in [
-        ("schema", schema.is_some(), "schema \"policies/production-floor.schema.json\""),
-        ("applies-to", scope.is_some(), "applies-to tier=\"production\""),
+        (
+            "schema",
+            schema.is_some(),
+            "schema \"policies/production-floor.schema.json\"",
+        ),
+        (
+            "applies-to",
+            scope.is_some(),
+            "applies-to tier=\"production\"",
+        ),
     ] {
         if !present && !r.children().iter().any(|c| c.name().value() == field) {
             ctx.report(
-                Finding::new(Code::MissingValue, r.name_span, format!("{} has no `{field}`", r.what))
-                    .label(format!("`{field}` missing"))
-                    .help(format!("add: {example}")),
+                Finding::new(
+                    Code::MissingValue,
+                    r.name_span,
+                    format!("{} has no `{field}`", r.what),
+                )
+                .label(format!("`{field}` missing"))
+                .help(format!("add: {example}")),
             );
         }
     }
@@ -136,7 +168,8 @@ fn lower_scope(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<ConstraintScope> {
     let tier = r.prop_str(ctx, "tier");
     let span = r.name_span;
     r.no_children(ctx);
-    let scope = if let Some(tier) = tier {
+
+    if let Some(tier) = tier {
         r.finish(ctx);
         one_of(ctx, &tier, "tier", Tier::NAMES, Tier::parse).map(ConstraintScope::Tier)
     } else if r.arg_count() > 0 {
@@ -146,13 +179,16 @@ fn lower_scope(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<ConstraintScope> {
     } else {
         r.finish(ctx);
         ctx.report(
-            Finding::new(Code::MissingValue, span, "`applies-to` needs a tier or environments")
-                .label("selects nothing")
-                .help("write applies-to tier=\"production\" or applies-to \"prod\" \"staging\""),
+            Finding::new(
+                Code::MissingValue,
+                span,
+                "`applies-to` needs a tier or environments",
+            )
+            .label("selects nothing")
+            .help("write applies-to tier=\"production\" or applies-to \"prod\" \"staging\""),
         );
         None
-    };
-    scope
+    }
 }
 
 /// A schema path is relative to the spec root and stays inside it.
@@ -162,9 +198,15 @@ fn check_schema_path(ctx: &mut Ctx<'_>, path: &Spanned<String>) {
         || path.split('/').any(|part| part == ".." || part.is_empty());
     if escapes || !path.ends_with(".json") {
         ctx.report(
-            Finding::new(Code::InvalidValue, path.span, format!("`{}` is not a schema file inside the spec", path.value))
-                .label("expected a relative path to a .json file")
-                .help("write the path from the spec root, like \"policies/production-floor.schema.json\""),
+            Finding::new(
+                Code::InvalidValue,
+                path.span,
+                format!("`{}` is not a schema file inside the spec", path.value),
+            )
+            .label("expected a relative path to a .json file")
+            .help(
+                "write the path from the spec root, like \"policies/production-floor.schema.json\"",
+            ),
         );
     }
 }

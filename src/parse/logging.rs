@@ -5,7 +5,7 @@ use kdl::KdlNode;
 use crate::diag::code::Code;
 use crate::diag::finding::Finding;
 use crate::parse::node::Once;
-use crate::parse::reader::{name_problem, unknown_child, Ctx, NodeReader};
+use crate::parse::reader::{Ctx, NodeReader, name_problem, unknown_child};
 use crate::source::Spanned;
 use crate::spec::{AuditLevel, AuditStream, LogLevel, LogStream, Logging};
 
@@ -39,7 +39,11 @@ pub(crate) fn lower(ctx: &mut Ctx<'_>, node: &KdlNode) -> Logging {
 
 fn lower_stream(ctx: &mut Ctx<'_>, node: &KdlNode, with_level: bool) -> Option<LogStream> {
     let mut r = NodeReader::new(ctx, node);
-    let example = format!("{} index=\"caas-{}\"", node.name().value(), node.name().value());
+    let example = format!(
+        "{} index=\"caas-{}\"",
+        node.name().value(),
+        node.name().value()
+    );
     let level = if with_level {
         r.prop_enum(ctx, "level", LogLevel::NAMES, LogLevel::parse)
     } else {
@@ -80,9 +84,13 @@ fn check_index(ctx: &mut Ctx<'_>, index: Spanned<String>) -> Option<Spanned<Stri
         None => Some(index),
         Some(problem) => {
             ctx.report(
-                Finding::new(Code::InvalidName, index.span, format!("index name `{}` is not valid: {problem}", index.value))
-                    .label(problem)
-                    .help("index names are lowercase letters, digits and `-`, starting with a letter"),
+                Finding::new(
+                    Code::InvalidName,
+                    index.span,
+                    format!("index name `{}` is not valid: {problem}", index.value),
+                )
+                .label(problem)
+                .help("index names are lowercase letters, digits and `-`, starting with a letter"),
             );
             None
         }

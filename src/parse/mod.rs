@@ -71,7 +71,9 @@ pub fn parse_spec(sources: &Sources) -> (Spec, Findings) {
 }
 
 fn lower_top_level(ctx: &mut Ctx<'_>, node: &KdlNode, spec: &mut Spec) {
-    match node.name().value() {
+    let before = count(spec);
+    let kind = node.name().value();
+    match kind {
         "platform" => spec.platforms.extend(platform::lower(ctx, node)),
         "app" => spec.apps.extend(app::lower(ctx, node)),
         "environment" => spec.environments.extend(environment::lower(ctx, node)),
@@ -86,11 +88,17 @@ fn lower_top_level(ctx: &mut Ctx<'_>, node: &KdlNode, spec: &mut Spec) {
         "runbook" => spec.runbooks.extend(runbook::lower(ctx, node)),
         "lint" => spec.lints.extend(guardrail::lower_lint(ctx, node)),
         "waiver" => spec.waivers.extend(guardrail::lower_waiver(ctx, node)),
-        "constraint" => spec.constraints.extend(guardrail::lower_constraint(ctx, node)),
+        "constraint" => spec
+            .constraints
+            .extend(guardrail::lower_constraint(ctx, node)),
         other => {
-            let help = suggest::did_you_mean(other, TOP_LEVEL.iter().copied()).unwrap_or_else(|| {
-                format!("the top level of a spec holds {}", suggest::one_of(TOP_LEVEL))
-            });
+            let help =
+                suggest::did_you_mean(other, TOP_LEVEL.iter().copied()).unwrap_or_else(|| {
+                    format!(
+                        "the top level of a spec holds {}",
+                        suggest::one_of(TOP_LEVEL)
+                    )
+                });
             ctx.report(
                 Finding::new(
                     Code::UnknownNode,
@@ -100,6 +108,43 @@ fn lower_top_level(ctx: &mut Ctx<'_>, node: &KdlNode, spec: &mut Spec) {
                 .label("unknown node")
                 .help(help),
             );
+            return;
+        }
+    }
+    if count(spec) == before {
+        remember_dropped(ctx, node, spec);
+    }
+}
+
+/// How many named entities the spec holds (to notice a dropped node).
+fn count(spec: &Spec) -> usize {
+    spec.apps.len()
+        + spec.environments.len()
+        + spec.groups.len()
+        + spec.channels.len()
+        + spec.escalations.len()
+        + spec.alerts.len()
+        + spec.runbooks.len()
+        + spec.constraints.len()
+}
+
+/// Records the name of a named node that lowering dropped because of errors.
+fn remember_dropped(ctx: &Ctx<'_>, node: &KdlNode, spec: &mut Spec) {
+    let kind = match node.name().value() {
+        "app" => "app",
+        "environment" => "environment",
+        "group" => "group",
+        "channel" => "channel",
+        "escalation" => "escalation",
+        "alert" => "alert",
+        "runbook" => "runbook",
+        "constraint" => "constraint",
+        _ => return,
+    };
+    let Some(entry) = node.entries().iter().find(|e| e.name().is_none()) else { return };
+    if let KdlValue::String(name) = entry.value() {
+        if reader::name_problem(name).is_none() {
+            spec.dropped.push((kind, Spanned::new(name.clone(), ctx.span(entry.span()))));
         }
     }
 }
@@ -143,13 +188,11 @@ fn parse_files(sources: &Sources, findings: &mut Findings) -> Vec<(SourceId, Kdl
             })
             .collect();
         let mut out = Vec::new();
-        for handle in handles {
-            match handle {
-                Ok(handle) => match handle.join() {
-                    Ok(results) => out.extend(results),
-                    Err(_) => {}
-                },
-                Err(_) => {}
+        // A worker that could not start or that panicked leaves its files unparsed;
+        // they are parsed again below on this thread.
+        for handle in handles.into_iter().flatten() {
+            if let Ok(results) = handle.join() {
+                out.extend(results);
             }
         }
         out
@@ -178,47 +221,63 @@ fn parse_files(sources: &Sources, findings: &mut Findings) -> Vec<(SourceId, Kdl
 fn parse_file(sources: &Sources, id: SourceId) -> Result<KdlDocument, Vec<Finding>> {
     let file = sources.get(id);
     if let Some(at) = file.invalid_utf8_at {
-        return Err(vec![Finding::new(
-            Code::NotUtf8,
-            Span::new(id, at, 0),
-            format!("{} is not UTF-8 text", file.path),
-        )
-        .label("first byte that is not UTF-8")
-        .help("save the file as UTF-8 (spec files are text; KDL requires UTF-8)")]);
+        return Err(vec![
+            Finding::new(
+                Code::NotUtf8,
+                Span::new(id, at, 0),
+                format!("{} is not UTF-8 text", file.path),
+            )
+            .label("first byte that is not UTF-8")
+            .help("save the file as UTF-8 (spec files are text; KDL requires UTF-8)"),
+        ]);
     }
     if let Some(at) = depth::too_deep_at(&file.text, depth::MAX_DEPTH) {
-        return Err(vec![Finding::new(
-            Code::TooDeep,
-            Span::new(id, at, 1),
-            format!("blocks are nested more than {} levels deep", depth::MAX_DEPTH),
-        )
-        .label(format!("level {} opens here", depth::MAX_DEPTH + 1))
-        .help("a spec needs at most three levels of `{ }`; flatten this file")]);
+        return Err(vec![
+            Finding::new(
+                Code::TooDeep,
+                Span::new(id, at, 1),
+                format!(
+                    "blocks are nested more than {} levels deep",
+                    depth::MAX_DEPTH
+                ),
+            )
+            .label(format!("level {} opens here", depth::MAX_DEPTH + 1))
+            .help("a spec needs at most three levels of `{ }`; flatten this file"),
+        ]);
     }
     match KdlDocument::parse_v2(&file.text) {
         Ok(doc) => Ok(doc),
         Err(v2) => {
             let first = v2.diagnostics.first().map(|d| d.span);
             if KdlDocument::parse_v1(&file.text).is_ok() {
-                let span = first.map_or(Span::file_start(id), |s| Span::new(id, s.offset(), s.len()));
-                return Err(vec![Finding::new(
-                    Code::KdlV1,
-                    span,
-                    format!("{} is written in KDL v1; charter reads KDL v2", file.path),
-                )
-                .label("KDL v1 syntax")
-                .help(v1_help(&file.text, span))]);
+                let span =
+                    first.map_or(Span::file_start(id), |s| Span::new(id, s.offset(), s.len()));
+                return Err(vec![
+                    Finding::new(
+                        Code::KdlV1,
+                        span,
+                        format!("{} is written in KDL v1; charter reads KDL v2", file.path),
+                    )
+                    .label("KDL v1 syntax")
+                    .help(v1_help(&file.text, span)),
+                ]);
             }
             Err(v2
                 .diagnostics
                 .into_iter()
                 .map(|d| {
                     let message = d.message.unwrap_or_else(|| "invalid KDL".to_string());
-                    Finding::new(Code::InvalidKdl, Span::new(id, d.span.offset(), d.span.len()), message)
-                        .label(d.label.unwrap_or_else(|| "here".to_string()))
-                        .help(d.help.unwrap_or_else(|| {
+                    Finding::new(
+                        Code::InvalidKdl,
+                        Span::new(id, d.span.offset(), d.span.len()),
+                        message,
+                    )
+                    .label(d.label.unwrap_or_else(|| "here".to_string()))
+                    .help(
+                        d.help.unwrap_or_else(|| {
                             "see https://kdl.dev for the KDL v2 syntax".to_string()
-                        }))
+                        }),
+                    )
                 })
                 .collect())
         }
@@ -227,8 +286,13 @@ fn parse_file(sources: &Sources, id: SourceId) -> Result<KdlDocument, Vec<Findin
 
 /// Says how to write the v1 token at `span` in v2.
 fn v1_help(text: &str, span: Span) -> String {
-    let token = text.get(span.start as usize..span.end as usize).unwrap_or_default();
-    let token = token.split(|c: char| !c.is_ascii_alphanumeric()).next().unwrap_or_default();
+    let token = text
+        .get(span.start as usize..span.end as usize)
+        .unwrap_or_default();
+    let token = token
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .next()
+        .unwrap_or_default();
     let specific = match token {
         "true" | "false" | "null" => format!("write `#{token}` instead of `{token}`; "),
         "inf" | "nan" => format!("write `#{token}` instead of `{token}`; "),

@@ -5,12 +5,17 @@ use std::collections::BTreeMap;
 
 use kdl::KdlNode;
 
-use crate::parse::reader::{repeated_child, Ctx, NodeReader};
+use crate::parse::reader::{Ctx, NodeReader, repeated_child};
 use crate::source::{Span, Spanned};
 use crate::spec::Name;
 
 /// `child "value"`: one string argument, nothing else.
-pub(crate) fn single_str(ctx: &mut Ctx<'_>, node: &KdlNode, what: &str, example: &str) -> Option<Spanned<String>> {
+pub(crate) fn single_str(
+    ctx: &mut Ctx<'_>,
+    node: &KdlNode,
+    what: &str,
+    example: &str,
+) -> Option<Spanned<String>> {
     let mut r = NodeReader::new(ctx, node);
     let value = r.arg_str(ctx, what, example);
     r.finish(ctx);
@@ -19,7 +24,12 @@ pub(crate) fn single_str(ctx: &mut Ctx<'_>, node: &KdlNode, what: &str, example:
 }
 
 /// `child "a" "b" ...`: one or more string arguments.
-pub(crate) fn list_str(ctx: &mut Ctx<'_>, node: &KdlNode, what: &str, example: &str) -> Vec<Spanned<String>> {
+pub(crate) fn list_str(
+    ctx: &mut Ctx<'_>,
+    node: &KdlNode,
+    what: &str,
+    example: &str,
+) -> Vec<Spanned<String>> {
     let mut r = NodeReader::new(ctx, node);
     let values = if r.arg_count() == 0 {
         r.arg_str(ctx, what, example);
@@ -33,7 +43,12 @@ pub(crate) fn list_str(ctx: &mut Ctx<'_>, node: &KdlNode, what: &str, example: &
 }
 
 /// `child "a" "b" ...`: one or more names.
-pub(crate) fn list_names(ctx: &mut Ctx<'_>, node: &KdlNode, what: &str, example: &str) -> Vec<Name> {
+pub(crate) fn list_names(
+    ctx: &mut Ctx<'_>,
+    node: &KdlNode,
+    what: &str,
+    example: &str,
+) -> Vec<Name> {
     let mut r = NodeReader::new(ctx, node);
     let values = r.rest_names(ctx, what, example);
     r.finish(ctx);

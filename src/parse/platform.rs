@@ -2,8 +2,8 @@
 
 use kdl::KdlNode;
 
-use crate::parse::node::{single_str, Once};
-use crate::parse::reader::{unknown_child, Ctx, NodeReader};
+use crate::parse::node::{Once, single_str};
+use crate::parse::reader::{Ctx, NodeReader, unknown_child};
 use crate::spec::{Owner, Platform};
 
 const CHILDREN: &[&str] = &["deploy", "description", "owner", "repo"];
@@ -31,7 +31,12 @@ pub(crate) fn lower(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Platform> {
         }
         match child.name().value() {
             "description" => {
-                platform.description = single_str(ctx, child, "a description", "description \"Chat as a service\"");
+                platform.description = single_str(
+                    ctx,
+                    child,
+                    "a description",
+                    "description \"Chat as a service\"",
+                );
             }
             "repo" => {
                 platform.repo = single_str(ctx, child, "a repository", "repo \"example-org/caas\"");
@@ -42,8 +47,11 @@ pub(crate) fn lower(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Platform> {
             "owner" => platform.owner = lower_owner(ctx, child),
             "deploy" => {
                 let mut d = NodeReader::new(ctx, child);
-                platform.deploy_command =
-                    d.req_prop_str(ctx, "command", "deploy command=\"katana deploy --config {config}\"");
+                platform.deploy_command = d.req_prop_str(
+                    ctx,
+                    "command",
+                    "deploy command=\"katana deploy --config {config}\"",
+                );
                 d.finish(ctx);
                 d.no_children(ctx);
             }
@@ -72,7 +80,9 @@ fn lower_owner(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Owner> {
 fn check_repo(ctx: &mut Ctx<'_>, repo: &crate::source::Spanned<String>) {
     let valid = repo.split_once('/').is_some_and(|(owner, name)| {
         let ok = |s: &str| {
-            !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+            !s.is_empty()
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
         };
         ok(owner) && ok(name) && name != "." && name != ".."
     });

@@ -64,7 +64,6 @@ pub(crate) struct NodeReader<'n> {
     /// What the node is called in messages: "environment `prod`", "`scale`".
     pub what: String,
     pub name_span: Span,
-    pub span: Span,
     args: Vec<&'n KdlEntry>,
     used_args: usize,
     known_props: BTreeSet<&'static str>,
@@ -125,7 +124,6 @@ impl<'n> NodeReader<'n> {
             node,
             what,
             name_span,
-            span: ctx.span(node.span()),
             args,
             used_args: 0,
             known_props: BTreeSet::new(),
@@ -176,7 +174,12 @@ impl<'n> NodeReader<'n> {
         ctx.report(finding);
     }
 
-    fn string_of(ctx: &mut Ctx<'_>, entry: &KdlEntry, span: Span, what: &str) -> Option<Spanned<String>> {
+    fn string_of(
+        ctx: &mut Ctx<'_>,
+        entry: &KdlEntry,
+        span: Span,
+        what: &str,
+    ) -> Option<Spanned<String>> {
         match entry.value() {
             KdlValue::String(s) => Some(Spanned::new(s.clone(), span)),
             other => {
@@ -189,7 +192,12 @@ impl<'n> NodeReader<'n> {
     // ---- positional arguments ----
 
     /// The next positional argument as a string; reports it missing when absent.
-    pub fn arg_str(&mut self, ctx: &mut Ctx<'_>, what: &str, example: &str) -> Option<Spanned<String>> {
+    pub fn arg_str(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        what: &str,
+        example: &str,
+    ) -> Option<Spanned<String>> {
         let Some(entry) = self.args.get(self.used_args).copied() else {
             self.used_args = self.used_args.max(self.args.len());
             self.missing(ctx, what, example);
@@ -229,7 +237,13 @@ impl<'n> NodeReader<'n> {
         };
         self.used_args += 1;
         let span = ctx.span(entry.span());
-        int_in_range(ctx, entry.value(), span, &format!("the argument of {}", self.what), range)
+        int_in_range(
+            ctx,
+            entry.value(),
+            span,
+            &format!("the argument of {}", self.what),
+            range,
+        )
     }
 
     /// Every remaining positional argument as a string.
@@ -277,7 +291,12 @@ impl<'n> NodeReader<'n> {
     }
 
     /// A required string property.
-    pub fn req_prop_str(&mut self, ctx: &mut Ctx<'_>, key: &'static str, example: &str) -> Option<Spanned<String>> {
+    pub fn req_prop_str(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        key: &'static str,
+        example: &str,
+    ) -> Option<Spanned<String>> {
         if self.prop(key).is_none() {
             self.missing(ctx, &format!("`{key}=`"), example);
             return None;
@@ -332,9 +351,13 @@ impl<'n> NodeReader<'n> {
             KdlValue::Float(f) if f.is_finite() => Some(Spanned::new(*f, span)),
             KdlValue::Float(_) => {
                 ctx.report(
-                    Finding::new(Code::OutOfRange, span, format!("{} must be finite", self.prop_what(key)))
-                        .label("not a finite number")
-                        .help("write a finite threshold"),
+                    Finding::new(
+                        Code::OutOfRange,
+                        span,
+                        format!("{} must be finite", self.prop_what(key)),
+                    )
+                    .label("not a finite number")
+                    .help("write a finite threshold"),
                 );
                 None
             }
@@ -345,7 +368,11 @@ impl<'n> NodeReader<'n> {
         }
     }
 
-    pub fn prop_duration(&mut self, ctx: &mut Ctx<'_>, key: &'static str) -> Option<Spanned<Duration>> {
+    pub fn prop_duration(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        key: &'static str,
+    ) -> Option<Spanned<Duration>> {
         let value = self.prop_str(ctx, key)?;
         duration(ctx, &value, &self.prop_what(key))
     }
@@ -362,31 +389,6 @@ impl<'n> NodeReader<'n> {
         one_of(ctx, &value, &self.prop_what(key), names, parse)
     }
 
-    /// Every property of the node that is not a known key, in order (for nodes whose
-    /// property keys are open, like `share` or retention overrides).
-    pub fn other_props(&self, ctx: &Ctx<'_>) -> Vec<(Spanned<String>, &'n KdlEntry, Span)> {
-        self.node
-            .entries()
-            .iter()
-            .filter_map(|e| {
-                let key = e.name()?;
-                if self.known_props.contains(key.value()) {
-                    return None;
-                }
-                Some((
-                    Spanned::new(key.value().to_string(), ctx.span(key.span())),
-                    e,
-                    value_span(ctx, e),
-                ))
-            })
-            .collect()
-    }
-
-    /// Marks a key as known without reading it (its reader handles it elsewhere).
-    pub fn allow_prop(&mut self, key: &'static str) {
-        self.known_props.insert(key);
-    }
-
     /// Reports extra positional arguments and unknown properties.
     pub fn finish(&self, ctx: &mut Ctx<'_>) {
         for entry in self.args.iter().skip(self.used_args) {
@@ -394,7 +396,10 @@ impl<'n> NodeReader<'n> {
                 Finding::new(
                     Code::UnexpectedArgument,
                     ctx.span(entry.span()),
-                    format!("{} takes {} argument(s), this is one more", self.what, self.used_args),
+                    format!(
+                        "{} takes {} argument(s), this is one more",
+                        self.what, self.used_args
+                    ),
                 )
                 .label("unexpected argument")
                 .help("remove it, or make it a property (`key=value`) if that is what you meant"),
@@ -407,13 +412,14 @@ impl<'n> NodeReader<'n> {
                 continue;
             }
             let known: Vec<&str> = self.known_props.iter().copied().collect();
-            let help = suggest::did_you_mean(key.value(), known.iter().copied()).unwrap_or_else(|| {
-                if known.is_empty() {
-                    format!("{} takes no properties", self.what)
-                } else {
-                    format!("{} takes {}", self.what, suggest::one_of(&known))
-                }
-            });
+            let help =
+                suggest::did_you_mean(key.value(), known.iter().copied()).unwrap_or_else(|| {
+                    if known.is_empty() {
+                        format!("{} takes no properties", self.what)
+                    } else {
+                        format!("{} takes {}", self.what, suggest::one_of(&known))
+                    }
+                });
             ctx.report(
                 Finding::new(
                     Code::UnknownProperty,
@@ -438,7 +444,11 @@ impl<'n> NodeReader<'n> {
                 Finding::new(
                     Code::UnknownNode,
                     ctx.span(child.name().span()),
-                    format!("{} takes no child nodes, found `{}`", self.what, child.name().value()),
+                    format!(
+                        "{} takes no child nodes, found `{}`",
+                        self.what,
+                        child.name().value()
+                    ),
                 )
                 .label("unexpected child node")
                 .help("remove the block, or move this node where it belongs"),
@@ -495,7 +505,11 @@ fn int_in_range(
                     format!("{what} is {i}, outside {}..={}", range.start(), range.end()),
                 )
                 .label("out of range")
-                .help(format!("use a whole number from {} to {}", range.start(), range.end())),
+                .help(format!(
+                    "use a whole number from {} to {}",
+                    range.start(),
+                    range.end()
+                )),
             );
             None
         }
@@ -523,7 +537,10 @@ pub(crate) fn check_name(ctx: &mut Ctx<'_>, value: Spanned<String>, what: &str) 
                 Finding::new(
                     Code::InvalidName,
                     value.span,
-                    format!("{what} `{}` is not a valid name: {problem}", truncate(&value, 70)),
+                    format!(
+                        "{what} `{}` is not a valid name: {problem}",
+                        truncate(&value, 70)
+                    ),
                 )
                 .label(problem)
                 .help(help),
@@ -557,7 +574,10 @@ pub(crate) fn name_problem(name: &str) -> Option<&'static str> {
         Some("it contains uppercase letters")
     } else if !first.is_some_and(|c| c.is_ascii_lowercase()) {
         Some("it does not start with a lowercase letter")
-    } else if !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+    } else if !name
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
         Some("it contains characters other than a-z, 0-9 and `-`")
     } else {
         None
@@ -607,7 +627,11 @@ pub(crate) fn parse_duration(text: &str) -> Result<Duration, &'static str> {
         .ok_or("the number is too large")
 }
 
-pub(crate) fn duration(ctx: &mut Ctx<'_>, value: &Spanned<String>, what: &str) -> Option<Spanned<Duration>> {
+pub(crate) fn duration(
+    ctx: &mut Ctx<'_>,
+    value: &Spanned<String>,
+    what: &str,
+) -> Option<Spanned<Duration>> {
     match parse_duration(value) {
         Ok(d) => Some(Spanned::new(d, value.span)),
         Err(problem) => {
@@ -626,7 +650,11 @@ pub(crate) fn duration(ctx: &mut Ctx<'_>, value: &Spanned<String>, what: &str) -
 }
 
 /// A retention period: a duration or `"forever"`.
-pub(crate) fn period(ctx: &mut Ctx<'_>, value: &Spanned<String>, what: &str) -> Option<Spanned<Period>> {
+pub(crate) fn period(
+    ctx: &mut Ctx<'_>,
+    value: &Spanned<String>,
+    what: &str,
+) -> Option<Spanned<Period>> {
     if value.value == "forever" {
         return Some(Spanned::new(Period::Forever, value.span));
     }
@@ -660,11 +688,6 @@ pub(crate) fn one_of<T>(
     None
 }
 
-/// A `KdlEntry` value as a string, reporting the wrong type.
-pub(crate) fn entry_str(ctx: &mut Ctx<'_>, entry: &KdlEntry, span: Span, what: &str) -> Option<Spanned<String>> {
-    NodeReader::string_of(ctx, entry, span, what)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -675,7 +698,17 @@ mod tests {
         assert_eq!(parse_duration("5m"), Ok(Duration { seconds: 300 }));
         assert_eq!(parse_duration("30d").map(Duration::days), Ok(30));
         assert_eq!(parse_duration("52w").map(Duration::days), Ok(364));
-        for bad in ["", "d", "30", "1.5h", "30 days", "1h30m", "-5m", "30D", "99999999999999999999d"] {
+        for bad in [
+            "",
+            "d",
+            "30",
+            "1.5h",
+            "30 days",
+            "1h30m",
+            "-5m",
+            "30D",
+            "99999999999999999999d",
+        ] {
             assert!(parse_duration(bad).is_err(), "{bad:?} should be rejected");
         }
     }
@@ -685,7 +718,16 @@ mod tests {
         for good in ["prod", "caas-users", "a", "x1-2"] {
             assert_eq!(name_problem(good), None, "{good}");
         }
-        for bad in ["", "../x", "Prod", "my env", "1st", "a_b", "a.b", &"x".repeat(64)] {
+        for bad in [
+            "",
+            "../x",
+            "Prod",
+            "my env",
+            "1st",
+            "a_b",
+            "a.b",
+            &"x".repeat(64),
+        ] {
             assert!(name_problem(bad).is_some(), "{bad:?} should be rejected");
         }
         assert_eq!(suggest_name("My Env"), Some("my-env".to_string()));

@@ -4,7 +4,9 @@ use kdl::KdlNode;
 
 use crate::diag::code::Code;
 use crate::diag::finding::Finding;
-use crate::parse::reader::{check_name, one_of, period, repeated_child, unknown_child, Ctx, NodeReader};
+use crate::parse::reader::{
+    Ctx, NodeReader, check_name, one_of, period, repeated_child, unknown_child,
+};
 use crate::source::{Span, Spanned};
 use crate::spec::{DataClass, OverrideTarget, Retention, RetentionOverride, RetentionRule, Tier};
 
@@ -25,7 +27,11 @@ pub(crate) fn lower(ctx: &mut Ctx<'_>, node: &KdlNode) -> Retention {
             retention.overrides.extend(lower_override(ctx, child));
         } else if let Some(class) = DataClass::parse(name) {
             let class = Spanned::new(class, ctx.span(child.name().span()));
-            if let Some(first) = retention.defaults.iter().find(|d| d.class.value == class.value) {
+            if let Some(first) = retention
+                .defaults
+                .iter()
+                .find(|d| d.class.value == class.value)
+            {
                 repeated_child(ctx, child, first.class.span, "`retention`");
                 continue;
             }
@@ -37,10 +43,18 @@ pub(crate) fn lower(ctx: &mut Ctx<'_>, node: &KdlNode) -> Retention {
     retention
 }
 
-fn lower_rule(ctx: &mut Ctx<'_>, node: &KdlNode, class: Spanned<DataClass>) -> Option<RetentionRule> {
+fn lower_rule(
+    ctx: &mut Ctx<'_>,
+    node: &KdlNode,
+    class: Spanned<DataClass>,
+) -> Option<RetentionRule> {
     let mut r = NodeReader::new(ctx, node);
     let what = format!("retention of {}", class.value.as_str());
-    let value = r.arg_str(ctx, "a duration", &format!("{} \"365d\"", class.value.as_str()));
+    let value = r.arg_str(
+        ctx,
+        "a duration",
+        &format!("{} \"365d\"", class.value.as_str()),
+    );
     let hot = if class.value.is_log() {
         r.prop_duration(ctx, "hot")
     } else {
@@ -70,14 +84,19 @@ fn lower_override(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<RetentionOverride
     match sdm {
         Some(s) if s.value => targets.push(OverrideTarget::Sdm(s.span)),
         Some(s) => ctx.report(
-            Finding::new(Code::InvalidValue, s.span, "`override sdm=#false` selects nothing")
-                .label("only #true selects the SDM twins")
-                .help("write `override sdm=#true ...`, or remove the override"),
+            Finding::new(
+                Code::InvalidValue,
+                s.span,
+                "`override sdm=#false` selects nothing",
+            )
+            .label("only #true selects the SDM twins")
+            .help("write `override sdm=#true ...`, or remove the override"),
         ),
         None => {}
     }
     if let Some(tier) = tier {
-        targets.extend(one_of(ctx, &tier, "tier", Tier::NAMES, Tier::parse).map(OverrideTarget::Tier));
+        targets
+            .extend(one_of(ctx, &tier, "tier", Tier::NAMES, Tier::parse).map(OverrideTarget::Tier));
     }
     let mut periods = Vec::new();
     for class in DataClass::ALL {
@@ -89,14 +108,21 @@ fn lower_override(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<RetentionOverride
             }
         }
     }
-    let had_target = !targets.is_empty() || r.arg_count() > 0 || r.node.entry("sdm").is_some() || r.node.entry("tier").is_some();
+    let had_target = !targets.is_empty()
+        || r.arg_count() > 0
+        || r.node.entry("sdm").is_some()
+        || r.node.entry("tier").is_some();
     r.finish(ctx);
     r.no_children(ctx);
     if targets.len() > 1 {
         ctx.report(
-            Finding::new(Code::UnexpectedArgument, span, "an override selects one target: an environment, `sdm=#true` or `tier=`")
-                .label("several targets")
-                .help("split it into one `override` per target"),
+            Finding::new(
+                Code::UnexpectedArgument,
+                span,
+                "an override selects one target: an environment, `sdm=#true` or `tier=`",
+            )
+            .label("several targets")
+            .help("split it into one `override` per target"),
         );
         return None;
     }
@@ -106,9 +132,15 @@ fn lower_override(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<RetentionOverride
     }
     if periods.is_empty() && targets.len() == 1 {
         ctx.report(
-            Finding::new(Code::MissingValue, span, "this override changes no retention")
-                .label("no data class given")
-                .help("add the classes it changes: override \"dev\" conversations=\"30d\" files=\"30d\""),
+            Finding::new(
+                Code::MissingValue,
+                span,
+                "this override changes no retention",
+            )
+            .label("no data class given")
+            .help(
+                "add the classes it changes: override \"dev\" conversations=\"30d\" files=\"30d\"",
+            ),
         );
     }
     Some(RetentionOverride {

@@ -4,8 +4,8 @@ use kdl::KdlNode;
 
 use crate::diag::code::Code;
 use crate::diag::finding::Finding;
-use crate::parse::node::{single_str, Once};
-use crate::parse::reader::{unknown_child, Ctx, NodeReader};
+use crate::parse::node::{Once, single_str};
+use crate::parse::reader::{Ctx, NodeReader, unknown_child};
 use crate::spec::Runbook;
 
 const CHILDREN: &[&str] = &["step", "when"];
@@ -29,15 +29,24 @@ pub(crate) fn lower(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Runbook> {
                     when = single_str(ctx, child, "a description", "when \"webui-5xx fires\"");
                 }
             }
-            "step" => steps.extend(single_str(ctx, child, "a step", "step \"Check the health endpoint\"")),
+            "step" => steps.extend(single_str(
+                ctx,
+                child,
+                "a step",
+                "step \"Check the health endpoint\"",
+            )),
             _ => unknown_child(ctx, child, &r.what, CHILDREN),
         }
     }
     if steps.is_empty() && !r.children().iter().any(|c| c.name().value() == "step") {
         ctx.report(
-            Finding::new(Code::MissingValue, r.name_span, format!("{} has no steps", r.what))
-                .label("no `step`")
-                .help("a runbook is an ordered list of `step \"...\"` nodes"),
+            Finding::new(
+                Code::MissingValue,
+                r.name_span,
+                format!("{} has no steps", r.what),
+            )
+            .label("no `step`")
+            .help("a runbook is an ordered list of `step \"...\"` nodes"),
         );
     }
     Some(Runbook {

@@ -3,11 +3,18 @@
 use kdl::KdlNode;
 
 use crate::parse::group::lower_share;
-use crate::parse::node::{list_names, single_str, Once};
-use crate::parse::reader::{check_name, one_of, unknown_child, Ctx, NodeReader};
+use crate::parse::node::{Once, list_names, single_str};
+use crate::parse::reader::{Ctx, NodeReader, check_name, one_of, unknown_child};
 use crate::spec::{AuditLevel, Sdm, SdmStorage};
 
-const CHILDREN: &[&str] = &["audit", "environments", "groups", "moderation", "share", "storage"];
+const CHILDREN: &[&str] = &[
+    "audit",
+    "environments",
+    "groups",
+    "moderation",
+    "share",
+    "storage",
+];
 
 pub(crate) fn lower(ctx: &mut Ctx<'_>, node: &KdlNode) -> Sdm {
     let mut r = NodeReader::new(ctx, node);
@@ -30,26 +37,45 @@ pub(crate) fn lower(ctx: &mut Ctx<'_>, node: &KdlNode) -> Sdm {
         }
         match child_name {
             "environments" => {
-                sdm.environments = list_names(ctx, child, "an environment name", "environments \"prod\" \"staging\"");
+                sdm.environments = list_names(
+                    ctx,
+                    child,
+                    "an environment name",
+                    "environments \"prod\" \"staging\"",
+                );
             }
             "groups" => sdm.groups = list_names(ctx, child, "a group name", "groups \"caas-sdm\""),
             "storage" => {
-                sdm.storage = single_str(ctx, child, "a storage mode", "storage \"dedicated\"").and_then(|v| {
-                    one_of(ctx, &v, "storage mode", &["dedicated", "shared"], |s| match s {
-                        "dedicated" => Some(SdmStorage::Dedicated),
-                        "shared" => Some(SdmStorage::Shared),
-                        _ => None,
-                    })
-                });
+                sdm.storage = single_str(ctx, child, "a storage mode", "storage \"dedicated\"")
+                    .and_then(|v| {
+                        one_of(
+                            ctx,
+                            &v,
+                            "storage mode",
+                            &["dedicated", "shared"],
+                            |s| match s {
+                                "dedicated" => Some(SdmStorage::Dedicated),
+                                "shared" => Some(SdmStorage::Shared),
+                                _ => None,
+                            },
+                        )
+                    });
             }
             "audit" => {
                 sdm.audit = single_str(ctx, child, "an audit level", "audit \"request-response\"")
-                    .and_then(|v| one_of(ctx, &v, "audit level", AuditLevel::NAMES, AuditLevel::parse));
+                    .and_then(|v| {
+                        one_of(ctx, &v, "audit level", AuditLevel::NAMES, AuditLevel::parse)
+                    });
             }
             "share" => sdm.share = Some(lower_share(ctx, child)),
             "moderation" => {
-                sdm.moderation = single_str(ctx, child, "a filter name", "moderation \"sensitivity-filter\"")
-                    .and_then(|v| check_name(ctx, v, "moderation filter"));
+                sdm.moderation = single_str(
+                    ctx,
+                    child,
+                    "a filter name",
+                    "moderation \"sensitivity-filter\"",
+                )
+                .and_then(|v| check_name(ctx, v, "moderation filter"));
             }
             _ => unknown_child(ctx, child, "`sdm`", CHILDREN),
         }

@@ -19,7 +19,9 @@ pub(crate) fn merge(parent: &Environment, child: &Environment) -> Environment {
         domain: child.domain.clone().or_else(|| parent.domain.clone()),
         regions: by_key(&parent.regions, &child.regions, |r| r.name.value.clone()),
         scales: merge_scales(&parent.scales, &child.scales),
-        resources: by_key(&parent.resources, &child.resources, |r| r.name.value.clone()),
+        resources: by_key(&parent.resources, &child.resources, |r| {
+            r.name.value.clone()
+        }),
         secrets: by_key(&parent.secrets, &child.secrets, |s| s.name.value.clone()),
         env: by_key(&parent.env, &child.env, |e| {
             (e.app.as_ref().map(|a| a.value.clone()), e.key.value.clone())
@@ -40,7 +42,10 @@ fn by_key<T: Clone, K: Ord>(parent: &[T], child: &[T], key: impl Fn(&T) -> K) ->
         }
         values.insert(k, item.clone());
     }
-    order.into_iter().filter_map(|k| values.remove(&k)).collect()
+    order
+        .into_iter()
+        .filter_map(|k| values.remove(&k))
+        .collect()
 }
 
 fn merge_scales(parent: &[Scale], child: &[Scale]) -> Vec<Scale> {
@@ -49,7 +54,10 @@ fn merge_scales(parent: &[Scale], child: &[Scale]) -> Vec<Scale> {
         if let Some(existing) = merged.iter_mut().find(|s| s.app.value == scale.app.value) {
             existing.min = scale.min.clone().or_else(|| existing.min.clone());
             existing.max = scale.max.clone().or_else(|| existing.max.clone());
-            existing.cpu_target = scale.cpu_target.clone().or_else(|| existing.cpu_target.clone());
+            existing.cpu_target = scale
+                .cpu_target
+                .clone()
+                .or_else(|| existing.cpu_target.clone());
             existing.app = scale.app.clone();
             existing.span = scale.span;
         } else {
@@ -65,7 +73,10 @@ fn merge_deploy(parent: Option<&Deploy>, child: Option<&Deploy>) -> Option<Deplo
         (Some(only), None) | (None, Some(only)) => Some(only.clone()),
         (Some(parent), Some(child)) => Some(Deploy {
             approvals: child.approvals.clone().or_else(|| parent.approvals.clone()),
-            change_ticket: child.change_ticket.clone().or_else(|| parent.change_ticket.clone()),
+            change_ticket: child
+                .change_ticket
+                .clone()
+                .or_else(|| parent.change_ticket.clone()),
             window: child.window.clone().or_else(|| parent.window.clone()),
             command: child.command.clone().or_else(|| parent.command.clone()),
             span: child.span,

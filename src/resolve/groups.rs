@@ -26,7 +26,10 @@ pub(crate) fn merge(parent: &Group, child: &Group) -> Group {
                 levels.retain(|(o, _)| o != object);
                 levels.push((*object, level.clone()));
             }
-            Some(Share { levels, span: c.span })
+            Some(Share {
+                levels,
+                span: c.span,
+            })
         }
     };
     Group {

@@ -19,23 +19,33 @@ pub(crate) struct Link<'a> {
 
 /// The merge order and the members of cycles.
 pub(crate) struct Order {
-    /// Names with every parent before its children; cycle members are left out.
+    /// Names with every parent before its children; cycle members and their
+    /// descendants are left out.
     pub parents_first: Vec<String>,
-    pub in_cycle: BTreeSet<String>,
 }
 
 /// Orders `links` parent-first; `relation` is the property (`extends`, `inherits`).
-pub(crate) fn order(links: &[Link<'_>], noun: &str, relation: &str, findings: &mut Findings) -> Order {
+pub(crate) fn order(
+    links: &[Link<'_>],
+    noun: &str,
+    relation: &str,
+    findings: &mut Findings,
+) -> Order {
     let mut graph: DiGraph<&str, Span> = DiGraph::new();
     let mut index: BTreeMap<&str, NodeIndex> = BTreeMap::new();
     for link in links {
-        index.entry(link.name.value.as_str()).or_insert_with(|| graph.add_node(&link.name.value));
+        index
+            .entry(link.name.value.as_str())
+            .or_insert_with(|| graph.add_node(&link.name.value));
     }
     for link in links {
-        if let Some(parent) = link.parent {
-            if let (Some(&p), Some(&c)) = (index.get(parent.value.as_str()), index.get(link.name.value.as_str())) {
-                graph.add_edge(p, c, parent.span);
-            }
+        if let Some(parent) = link.parent
+            && let (Some(&p), Some(&c)) = (
+                index.get(parent.value.as_str()),
+                index.get(link.name.value.as_str()),
+            )
+        {
+            graph.add_edge(p, c, parent.span);
         }
     }
     let mut in_cycle = BTreeSet::new();
@@ -57,21 +67,31 @@ pub(crate) fn order(links: &[Link<'_>], noun: &str, relation: &str, findings: &m
     while changed {
         changed = false;
         for link in links {
-            if let Some(parent) = link.parent {
-                if in_cycle.contains(&parent.value) && in_cycle.insert(link.name.value.clone()) {
-                    changed = true;
-                }
+            if let Some(parent) = link.parent
+                && in_cycle.contains(&parent.value)
+                && in_cycle.insert(link.name.value.clone())
+            {
+                changed = true;
             }
         }
     }
     parents_first.retain(|n| !in_cycle.contains(n));
-    Order { parents_first, in_cycle }
+    Order { parents_first }
 }
 
-fn report_cycle(graph: &DiGraph<&str, Span>, component: &[NodeIndex], noun: &str, relation: &str, findings: &mut Findings) {
+fn report_cycle(
+    graph: &DiGraph<&str, Span>,
+    component: &[NodeIndex],
+    noun: &str,
+    relation: &str,
+    findings: &mut Findings,
+) {
     // Walk the cycle from its alphabetically first member, following edges inside it.
     let members: BTreeSet<NodeIndex> = component.iter().copied().collect();
-    let start = *component.iter().min_by_key(|&&n| graph[n]).unwrap_or(&component[0]);
+    let start = *component
+        .iter()
+        .min_by_key(|&&n| graph[n])
+        .unwrap_or(&component[0]);
     let mut path = vec![start];
     let mut edges = Vec::new();
     let mut current = start;
@@ -91,15 +111,23 @@ fn report_cycle(graph: &DiGraph<&str, Span>, component: &[NodeIndex], noun: &str
     }
     let mut names: Vec<&str> = path.iter().map(|&n| graph[n]).collect();
     names.push(graph[start]);
-    let chain = names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" → ");
-    let Some((&primary, rest)) = edges.split_first() else { return };
+    let chain = names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(" → ");
+    let Some((&primary, rest)) = edges.split_first() else {
+        return;
+    };
     let mut finding = Finding::new(
         Code::Cycle,
         primary,
         format!("{noun}s inherit from themselves: {chain}"),
     )
     .label(format!("`{relation}` closes the cycle"))
-    .help(format!("remove one `{relation}` so that the chain ends in a {noun} without a parent"));
+    .help(format!(
+        "remove one `{relation}` so that the chain ends in a {noun} without a parent"
+    ));
     for span in rest {
         finding = finding.related(*span, format!("`{relation}` in the cycle"));
     }

@@ -41,7 +41,6 @@ pub struct ResolvedGroup {
 #[derive(Debug)]
 pub struct Resolution<'s> {
     pub spec: &'s Spec,
-    pub(crate) names: Names,
     /// Deployable environments and twins by name.
     pub deployed: BTreeMap<String, Deployed>,
     /// Every environment merged, abstract ones included (cycle members excluded).
@@ -64,28 +63,45 @@ pub fn resolve<'s>(spec: &'s Spec, root: SourceId, findings: &mut Findings) -> R
             name.clone(),
             Deployed {
                 env: env.clone(),
-                lineage: lineage(name, |n| merged.get(n).and_then(|e| e.extends.as_ref()).map(|p| p.value.clone())),
+                lineage: lineage(name, |n| {
+                    merged
+                        .get(n)
+                        .and_then(|e| e.extends.as_ref())
+                        .map(|p| p.value.clone())
+                }),
                 twin_of: None,
                 retention: BTreeMap::new(),
             },
         );
     }
-    if !spec.environments.is_empty() && deployed.is_empty() && merged.len() == spec.environments.len() {
-        names::missing(root, "deployable environment", "environment \"prod\" { tier \"production\" ... } (every environment here is abstract)", findings);
+    if !spec.environments.is_empty()
+        && deployed.is_empty()
+        && merged.len() == spec.environments.len()
+    {
+        names::missing(
+            root,
+            "deployable environment",
+            "environment \"prod\" { tier \"production\" ... } (every environment here is abstract)",
+            findings,
+        );
     }
     if let Some(sdm) = spec.sdm.first() {
         sdm::expand(sdm, &mut deployed, &mut names, findings);
     }
     if let Some(policy) = spec.retention.first() {
         for d in deployed.values_mut() {
-            d.retention = retention::choose(policy, &d.env.name.value, d.env.tier.as_ref().map(|t| t.value), d.twin_of.is_some());
+            d.retention = retention::choose(
+                policy,
+                &d.env.name.value,
+                d.env.tier.as_ref().map(|t| t.value),
+                d.twin_of.is_some(),
+            );
         }
     }
     let groups = merge_groups(spec, &names, findings);
     references::check(spec, &names, findings);
     Resolution {
         spec,
-        names,
         deployed,
         merged,
         groups,
@@ -94,19 +110,54 @@ pub fn resolve<'s>(spec: &'s Spec, root: SourceId, findings: &mut Findings) -> R
 
 fn check_singletons(spec: &Spec, root: SourceId, findings: &mut Findings) {
     let spans = |v: Vec<Span>| v;
-    names::singleton(&spans(spec.platforms.iter().map(|p| p.span).collect()), "platform", findings);
-    names::singleton(&spans(spec.identities.iter().map(|i| i.span).collect()), "identity", findings);
-    names::singleton(&spans(spec.sdm.iter().map(|s| s.span).collect()), "sdm", findings);
-    names::singleton(&spans(spec.retention.iter().map(|r| r.span).collect()), "retention", findings);
-    names::singleton(&spans(spec.logging.iter().map(|l| l.span).collect()), "logging", findings);
+    names::singleton(
+        &spans(spec.platforms.iter().map(|p| p.span).collect()),
+        "platform",
+        findings,
+    );
+    names::singleton(
+        &spans(spec.identities.iter().map(|i| i.span).collect()),
+        "identity",
+        findings,
+    );
+    names::singleton(
+        &spans(spec.sdm.iter().map(|s| s.span).collect()),
+        "sdm",
+        findings,
+    );
+    names::singleton(
+        &spans(spec.retention.iter().map(|r| r.span).collect()),
+        "retention",
+        findings,
+    );
+    names::singleton(
+        &spans(spec.logging.iter().map(|l| l.span).collect()),
+        "logging",
+        findings,
+    );
     if spec.platforms.is_empty() {
-        names::missing(root, "platform", "platform \"my-service\" { owner \"my-team\" }", findings);
+        names::missing(
+            root,
+            "platform",
+            "platform \"my-service\" { owner \"my-team\" }",
+            findings,
+        );
     }
     if spec.apps.is_empty() {
-        names::missing(root, "app", "app \"api\" { image \"registry/api\" tag=\"1.0.0\" port 8080 }", findings);
+        names::missing(
+            root,
+            "app",
+            "app \"api\" { image \"registry/api\" tag=\"1.0.0\" port 8080 }",
+            findings,
+        );
     }
     if spec.environments.is_empty() {
-        names::missing(root, "environment", "environment \"prod\" { tier \"production\" account \"123456789012\" region \"us-west-2\" }", findings);
+        names::missing(
+            root,
+            "environment",
+            "environment \"prod\" { tier \"production\" account \"123456789012\" region \"us-west-2\" }",
+            findings,
+        );
     }
 }
 
@@ -124,17 +175,30 @@ fn lineage(name: &str, parent_of: impl Fn(&str) -> Option<String>) -> Vec<String
     out
 }
 
-fn merge_environments(spec: &Spec, names: &Names, findings: &mut Findings) -> BTreeMap<String, Environment> {
-    let by_name: BTreeMap<&str, &Environment> = first_by_name(spec.environments.iter().map(|e| (e.name.value.as_str(), e)));
+fn merge_environments(
+    spec: &Spec,
+    names: &Names,
+    findings: &mut Findings,
+) -> BTreeMap<String, Environment> {
+    let by_name: BTreeMap<&str, &Environment> =
+        first_by_name(spec.environments.iter().map(|e| (e.name.value.as_str(), e)));
     let mut links = Vec::new();
     for env in by_name.values() {
-        let parent = env.extends.as_ref().filter(|p| names.resolve(Kind::Environment, p, findings));
-        links.push(Link { name: &env.name, parent });
+        let parent = env
+            .extends
+            .as_ref()
+            .filter(|p| names.resolve(Kind::Environment, p, findings));
+        links.push(Link {
+            name: &env.name,
+            parent,
+        });
     }
     let order = inheritance::order(&links, "environment", "extends", findings);
     let mut merged: BTreeMap<String, Environment> = BTreeMap::new();
     for name in order.parents_first {
-        let Some(env) = by_name.get(name.as_str()) else { continue };
+        let Some(env) = by_name.get(name.as_str()) else {
+            continue;
+        };
         let result = match env.extends.as_ref().and_then(|p| merged.get(&p.value)) {
             Some(parent) => environments::merge(parent, env),
             None => (*env).clone(),
@@ -144,17 +208,30 @@ fn merge_environments(spec: &Spec, names: &Names, findings: &mut Findings) -> BT
     merged
 }
 
-fn merge_groups(spec: &Spec, names: &Names, findings: &mut Findings) -> BTreeMap<String, ResolvedGroup> {
-    let by_name: BTreeMap<&str, &Group> = first_by_name(spec.groups.iter().map(|g| (g.name.value.as_str(), g)));
+fn merge_groups(
+    spec: &Spec,
+    names: &Names,
+    findings: &mut Findings,
+) -> BTreeMap<String, ResolvedGroup> {
+    let by_name: BTreeMap<&str, &Group> =
+        first_by_name(spec.groups.iter().map(|g| (g.name.value.as_str(), g)));
     let mut links = Vec::new();
     for group in by_name.values() {
-        let parent = group.inherits.as_ref().filter(|p| names.resolve(Kind::Group, p, findings));
-        links.push(Link { name: &group.name, parent });
+        let parent = group
+            .inherits
+            .as_ref()
+            .filter(|p| names.resolve(Kind::Group, p, findings));
+        links.push(Link {
+            name: &group.name,
+            parent,
+        });
     }
     let order = inheritance::order(&links, "group", "inherits", findings);
     let mut merged: BTreeMap<String, Group> = BTreeMap::new();
     for name in order.parents_first {
-        let Some(group) = by_name.get(name.as_str()) else { continue };
+        let Some(group) = by_name.get(name.as_str()) else {
+            continue;
+        };
         let result = match group.inherits.as_ref().and_then(|p| merged.get(&p.value)) {
             Some(parent) => groups::merge(parent, group),
             None => (*group).clone(),
@@ -164,8 +241,19 @@ fn merge_groups(spec: &Spec, names: &Names, findings: &mut Findings) -> BTreeMap
     merged
         .iter()
         .map(|(name, group)| {
-            let chain = lineage(name, |n| merged.get(n).and_then(|g| g.inherits.as_ref()).map(|p| p.value.clone()));
-            (name.clone(), ResolvedGroup { group: group.clone(), lineage: chain })
+            let chain = lineage(name, |n| {
+                merged
+                    .get(n)
+                    .and_then(|g| g.inherits.as_ref())
+                    .map(|p| p.value.clone())
+            });
+            (
+                name.clone(),
+                ResolvedGroup {
+                    group: group.clone(),
+                    lineage: chain,
+                },
+            )
         })
         .collect()
 }

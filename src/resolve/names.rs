@@ -22,7 +22,6 @@ pub(crate) enum Kind {
     Runbook,
     Constraint,
     Secret,
-    Resource,
     Filter,
 }
 
@@ -38,7 +37,6 @@ impl Kind {
             Kind::Runbook => "runbook",
             Kind::Constraint => "constraint",
             Kind::Secret => "secret",
-            Kind::Resource => "resource",
             Kind::Filter => "filter",
         }
     }
@@ -56,17 +54,44 @@ impl Names {
         let mut names = Names::default();
         let mut declare = |kind: Kind, name: &Name| names.declare(kind, name, findings);
         spec.apps.iter().for_each(|a| declare(Kind::App, &a.name));
-        spec.environments.iter().for_each(|e| declare(Kind::Environment, &e.name));
-        spec.groups.iter().for_each(|g| declare(Kind::Group, &g.name));
-        spec.channels.iter().for_each(|c| declare(Kind::Channel, &c.name));
-        spec.escalations.iter().for_each(|e| declare(Kind::Escalation, &e.name));
-        spec.alerts.iter().for_each(|a| declare(Kind::Alert, &a.name));
-        spec.runbooks.iter().for_each(|r| declare(Kind::Runbook, &r.name));
-        spec.constraints.iter().for_each(|c| declare(Kind::Constraint, &c.name));
+        spec.environments
+            .iter()
+            .for_each(|e| declare(Kind::Environment, &e.name));
+        spec.groups
+            .iter()
+            .for_each(|g| declare(Kind::Group, &g.name));
+        spec.channels
+            .iter()
+            .for_each(|c| declare(Kind::Channel, &c.name));
+        spec.escalations
+            .iter()
+            .for_each(|e| declare(Kind::Escalation, &e.name));
+        spec.alerts
+            .iter()
+            .for_each(|a| declare(Kind::Alert, &a.name));
+        spec.runbooks
+            .iter()
+            .for_each(|r| declare(Kind::Runbook, &r.name));
+        spec.constraints
+            .iter()
+            .for_each(|c| declare(Kind::Constraint, &c.name));
         for app in &spec.apps {
             for filter in &app.filters {
                 declare(Kind::Filter, &filter.name);
             }
+        }
+        for (node, name) in &spec.dropped {
+            let kind = match *node {
+                "app" => Kind::App,
+                "environment" => Kind::Environment,
+                "group" => Kind::Group,
+                "channel" => Kind::Channel,
+                "escalation" => Kind::Escalation,
+                "alert" => Kind::Alert,
+                "runbook" => Kind::Runbook,
+                _ => Kind::Constraint,
+            };
+            declare(kind, name);
         }
         names
     }
@@ -82,7 +107,10 @@ impl Names {
                 )
                 .label("declared again here")
                 .related(*first, "first declared here")
-                .help(format!("rename one of them; {} names are unique across the whole spec", kind.noun())),
+                .help(format!(
+                    "rename one of them; {} names are unique across the whole spec",
+                    kind.noun()
+                )),
             );
         } else {
             table.insert(name.value.clone(), name.span);
@@ -91,7 +119,11 @@ impl Names {
 
     /// Adds a name that resolution creates (an SDM twin).
     pub fn add(&mut self, kind: Kind, name: &str, span: Span) {
-        self.tables.entry(kind).or_default().entry(name.to_string()).or_insert(span);
+        self.tables
+            .entry(kind)
+            .or_default()
+            .entry(name.to_string())
+            .or_insert(span);
     }
 
     pub fn contains(&self, kind: Kind, name: &str) -> bool {
@@ -103,7 +135,10 @@ impl Names {
     }
 
     pub fn all(&self, kind: Kind) -> impl Iterator<Item = &str> {
-        self.tables.get(&kind).into_iter().flat_map(|t| t.keys().map(String::as_str))
+        self.tables
+            .get(&kind)
+            .into_iter()
+            .flat_map(|t| t.keys().map(String::as_str))
     }
 
     /// True when `name` is declared; otherwise reports an unknown reference.
@@ -117,17 +152,26 @@ impl Names {
 }
 
 /// The finding for a reference to an undeclared name.
-pub(crate) fn unknown<'a>(kind: Kind, name: &Name, candidates: impl Iterator<Item = &'a str>) -> Finding {
+pub(crate) fn unknown<'a>(
+    kind: Kind,
+    name: &Name,
+    candidates: impl Iterator<Item = &'a str>,
+) -> Finding {
     let candidates: Vec<&str> = candidates.collect();
-    let help = suggest::did_you_mean(&name.value, candidates.iter().copied()).unwrap_or_else(|| {
-        if candidates.is_empty() {
-            format!("declare it: no {} is declared yet", kind.noun())
-        } else if candidates.len() <= 8 {
-            format!("declared {}s: {}", kind.noun(), suggest::one_of(&candidates))
-        } else {
-            format!("declare {} `{}`, or fix the name", kind.noun(), name.value)
-        }
-    });
+    let help =
+        suggest::did_you_mean(&name.value, candidates.iter().copied()).unwrap_or_else(|| {
+            if candidates.is_empty() {
+                format!("declare it: no {} is declared yet", kind.noun())
+            } else if candidates.len() <= 8 {
+                format!(
+                    "declared {}s: {}",
+                    kind.noun(),
+                    suggest::one_of(&candidates)
+                )
+            } else {
+                format!("declare {} `{}`, or fix the name", kind.noun(), name.value)
+            }
+        });
     Finding::new(
         Code::UnknownReference,
         name.span,
@@ -148,7 +192,9 @@ pub(crate) fn singleton(spans: &[Span], node: &str, findings: &mut Findings) {
             )
             .label("another one here")
             .related(spans[0], "first one here")
-            .help(format!("a spec has at most one `{node}`; merge them into one node")),
+            .help(format!(
+                "a spec has at most one `{node}`; merge them into one node"
+            )),
         );
     }
 }

@@ -5,7 +5,7 @@
 
 use crate::diag::code::Code;
 use crate::diag::finding::{Finding, Findings};
-use crate::resolve::names::{unknown, Kind, Names};
+use crate::resolve::names::{Kind, Names, unknown};
 use crate::source::Spanned;
 use crate::spec::{ConstraintScope, OverrideTarget, Spec};
 use crate::suggest;
@@ -16,8 +16,14 @@ pub(crate) fn check(spec: &Spec, names: &Names, findings: &mut Findings) {
     };
     for env in &spec.environments {
         env.scales.iter().for_each(|s| resolve(Kind::App, &s.app));
-        env.secrets.iter().flat_map(|s| &s.consumers).for_each(|c| resolve(Kind::App, c));
-        env.env.iter().filter_map(|e| e.app.as_ref()).for_each(|a| resolve(Kind::App, a));
+        env.secrets
+            .iter()
+            .flat_map(|s| &s.consumers)
+            .for_each(|c| resolve(Kind::App, c));
+        env.env
+            .iter()
+            .filter_map(|e| e.app.as_ref())
+            .for_each(|a| resolve(Kind::App, a));
     }
     for alert in &spec.alerts {
         alert.notify.iter().for_each(|c| resolve(Kind::Channel, c));
@@ -27,16 +33,28 @@ pub(crate) fn check(spec: &Spec, names: &Names, findings: &mut Findings) {
         if let Some(r) = &alert.runbook {
             resolve(Kind::Runbook, r);
         }
-        alert.environments.iter().for_each(|e| resolve(Kind::Environment, e));
-        if let Some(crate::spec::Metric { source: crate::spec::MetricSource::Catalogue { app: Some(app), .. }, .. }) = &alert.metric {
+        alert
+            .environments
+            .iter()
+            .for_each(|e| resolve(Kind::Environment, e));
+        if let Some(crate::spec::Metric {
+            source: crate::spec::MetricSource::Catalogue { app: Some(app), .. },
+            ..
+        }) = &alert.metric
+        {
             resolve(Kind::App, app);
         }
     }
     for escalation in &spec.escalations {
-        escalation.levels.iter().for_each(|l| resolve(Kind::Channel, &l.channel));
+        escalation
+            .levels
+            .iter()
+            .for_each(|l| resolve(Kind::Channel, &l.channel));
     }
     for sdm in &spec.sdm {
-        sdm.environments.iter().for_each(|e| resolve(Kind::Environment, e));
+        sdm.environments
+            .iter()
+            .for_each(|e| resolve(Kind::Environment, e));
         sdm.groups.iter().for_each(|g| resolve(Kind::Group, g));
         if let Some(m) = &sdm.moderation {
             resolve(Kind::Filter, m);
@@ -50,7 +68,10 @@ pub(crate) fn check(spec: &Spec, names: &Names, findings: &mut Findings) {
         }
     }
     for waiver in &spec.waivers {
-        waiver.environments.iter().for_each(|e| resolve(Kind::Environment, e));
+        waiver
+            .environments
+            .iter()
+            .for_each(|e| resolve(Kind::Environment, e));
     }
     for constraint in &spec.constraints {
         if let ConstraintScope::Environments(envs) = &constraint.applies_to {
@@ -59,7 +80,12 @@ pub(crate) fn check(spec: &Spec, names: &Names, findings: &mut Findings) {
     }
     check_needs(spec, names, findings);
     check_client_secret(spec, findings);
-    for code in spec.lints.iter().map(|l| &l.code).chain(spec.waivers.iter().map(|w| &w.code)) {
+    for code in spec
+        .lints
+        .iter()
+        .map(|l| &l.code)
+        .chain(spec.waivers.iter().map(|w| &w.code))
+    {
         check_code(code, findings);
     }
 }
@@ -82,9 +108,13 @@ fn check_needs(spec: &Spec, names: &Names, findings: &mut Findings) {
                 format!("`needs` names an app or a resource; declare it in the environments: resource \"{}\" kind=\"...\"", need.value)
             });
             findings.push(
-                Finding::new(Code::UnknownReference, need.span, format!("`{}` is neither an app nor a resource", need.value))
-                    .label("not declared")
-                    .help(help),
+                Finding::new(
+                    Code::UnknownReference,
+                    need.span,
+                    format!("`{}` is neither an app nor a resource", need.value),
+                )
+                .label("not declared")
+                .help(help),
             );
         }
     }
@@ -98,13 +128,13 @@ fn check_client_secret(spec: &Spec, findings: &mut Findings) {
         .flat_map(|e| e.secrets.iter().map(|s| s.name.value.as_str()))
         .collect();
     for identity in &spec.identities {
-        if let Some(secret) = &identity.client_secret {
-            if !secrets.contains(&secret.value.as_str()) {
-                let mut candidates = secrets.clone();
-                candidates.sort_unstable();
-                candidates.dedup();
-                findings.push(unknown(Kind::Secret, secret, candidates.into_iter()));
-            }
+        if let Some(secret) = &identity.client_secret
+            && !secrets.contains(&secret.value.as_str())
+        {
+            let mut candidates = secrets.clone();
+            candidates.sort_unstable();
+            candidates.dedup();
+            findings.push(unknown(Kind::Secret, secret, candidates.into_iter()));
         }
     }
 }
@@ -114,9 +144,13 @@ fn check_code(code: &Spanned<String>, findings: &mut Findings) {
         let help = suggest::did_you_mean(code, Code::ALL.iter().map(|c| c.name()))
             .unwrap_or_else(|| "`charter explain --list` lists every code".to_string());
         findings.push(
-            Finding::new(Code::UnknownReference, code.span, format!("check `{}` does not exist", code.value))
-                .label("no check has this code")
-                .help(help),
+            Finding::new(
+                Code::UnknownReference,
+                code.span,
+                format!("check `{}` does not exist", code.value),
+            )
+            .label("no check has this code")
+            .help(help),
         );
         return;
     };

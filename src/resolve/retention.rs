@@ -30,29 +30,44 @@ pub(crate) fn choose(
         let default = retention.defaults.iter().find(|d| d.class.value == *class);
         let hot = default.and_then(|d| d.hot.clone());
         let find = |matches: &dyn Fn(&OverrideTarget) -> bool| {
-            retention.overrides.iter().filter(|o| matches(&o.target)).find_map(|o| {
-                o.periods
-                    .iter()
-                    .rev()
-                    .find(|(c, _)| c.value == *class)
-                    .map(|(_, p)| (p.clone(), o.span))
-            })
+            retention
+                .overrides
+                .iter()
+                .filter(|o| matches(&o.target))
+                .find_map(|o| {
+                    o.periods
+                        .iter()
+                        .rev()
+                        .find(|(c, _)| c.value == *class)
+                        .map(|(_, p)| (p.clone(), o.span))
+                })
         };
-        let chosen = find(&|t| matches!(t, OverrideTarget::Environment(n) if n.value == environment))
-            .map(|(p, s)| (p, s, "environment"))
-            .or_else(|| {
-                is_twin
-                    .then(|| find(&|t| matches!(t, OverrideTarget::Sdm(_))))
-                    .flatten()
-                    .map(|(p, s)| (p, s, "sdm"))
-            })
-            .or_else(|| {
-                tier.and_then(|tier| find(&|t| matches!(t, OverrideTarget::Tier(x) if x.value == tier)))
+        let chosen =
+            find(&|t| matches!(t, OverrideTarget::Environment(n) if n.value == environment))
+                .map(|(p, s)| (p, s, "environment"))
+                .or_else(|| {
+                    is_twin
+                        .then(|| find(&|t| matches!(t, OverrideTarget::Sdm(_))))
+                        .flatten()
+                        .map(|(p, s)| (p, s, "sdm"))
+                })
+                .or_else(|| {
+                    tier.and_then(|tier| {
+                        find(&|t| matches!(t, OverrideTarget::Tier(x) if x.value == tier))
+                    })
                     .map(|(p, s)| (p, s, "tier"))
-            })
-            .or_else(|| default.map(|d| (d.period.clone(), d.span, "default")));
+                })
+                .or_else(|| default.map(|d| (d.period.clone(), d.span, "default")));
         if let Some((period, declared, rule)) = chosen {
-            out.insert(*class, Choice { period, hot: hot.clone(), rule, declared });
+            out.insert(
+                *class,
+                Choice {
+                    period,
+                    hot: hot.clone(),
+                    rule,
+                    declared,
+                },
+            );
         }
     }
     out

@@ -4,8 +4,8 @@
 
 use crate::diag::code::Code;
 use crate::diag::finding::{Finding, Findings};
-use crate::resolve::names::{Kind, Names};
 use crate::resolve::Deployed;
+use crate::resolve::names::{Kind, Names};
 use crate::source::Spanned;
 use crate::spec::Sdm;
 
@@ -35,11 +35,16 @@ pub(crate) fn expand(
                 Finding::new(
                     Code::DuplicateName,
                     existing,
-                    format!("environment `{twin}` is also the name of the SDM twin of `{}`", listed.value),
+                    format!(
+                        "environment `{twin}` is also the name of the SDM twin of `{}`",
+                        listed.value
+                    ),
                 )
                 .label("declared here")
                 .related(listed.span, "the SDM twin is requested here")
-                .help(format!("rename environment `{twin}`; `-sdm` names are reserved for twins")),
+                .help(format!(
+                    "rename environment `{twin}`; `-sdm` names are reserved for twins"
+                )),
             );
             continue;
         }

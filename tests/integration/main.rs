@@ -2,6 +2,7 @@
 //! repo's own spec and examples, the CLI as users call it, and properties.
 
 mod cli;
+mod docs;
 mod fixtures;
 mod properties;
 mod specs;

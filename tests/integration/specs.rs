@@ -7,7 +7,12 @@ fn the_repos_own_spec_is_clean() {
     let root = support::repo_root();
     let sources = support::load(&root);
     let outcome = support::compile(&sources);
-    assert_eq!(outcome.findings, Vec::new(), "{}", support::human(&sources, &outcome));
+    assert_eq!(
+        outcome.findings,
+        Vec::new(),
+        "{}",
+        support::human(&sources, &outcome)
+    );
     assert!(outcome.model.is_some());
 }
 
@@ -22,7 +27,13 @@ fn every_example_is_clean() {
         }
         let sources = support::load(&dir);
         let outcome = support::compile(&sources);
-        assert_eq!(outcome.findings, Vec::new(), "{}: {}", dir.display(), support::human(&sources, &outcome));
+        assert_eq!(
+            outcome.findings,
+            Vec::new(),
+            "{}: {}",
+            dir.display(),
+            support::human(&sources, &outcome)
+        );
         assert!(outcome.model.is_some(), "{}", dir.display());
         seen += 1;
     }

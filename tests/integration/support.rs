@@ -18,7 +18,8 @@ pub fn repo_root() -> PathBuf {
 }
 
 pub fn load(dir: &Path) -> Sources {
-    charter::cmd::load::load_spec(dir).unwrap_or_else(|e| panic!("cannot load {}: {e}", dir.display()))
+    charter::cmd::load::load_spec(dir)
+        .unwrap_or_else(|e| panic!("cannot load {}: {e}", dir.display()))
 }
 
 pub fn compile(sources: &Sources) -> Outcome {
@@ -27,7 +28,13 @@ pub fn compile(sources: &Sources) -> Outcome {
 
 /// The human report as a snapshot shows it: no color, width 80.
 pub fn human(sources: &Sources, outcome: &Outcome) -> String {
-    render_human::render(sources, &outcome.findings, &outcome.waived, Style::Plain, 80)
+    render_human::render(
+        sources,
+        &outcome.findings,
+        &outcome.waived,
+        Style::Plain,
+        80,
+    )
 }
 
 pub fn json(sources: &Sources, outcome: &Outcome) -> String {

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The full test suite, exactly as CI runs it (`.ci/run` calls this script).
+# Works on a fresh machine: it needs only the Rust toolchain; anything else a test
+# needs is installed and started from here.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# A persistent build directory outside the clone keeps CI fast; a fresh machine
+# simply builds from scratch.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/charter-target}"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+
+echo "== cargo fmt --check"
+cargo fmt --all -- --check
+
+echo "== cargo clippy --all-targets -- -D warnings"
+cargo clippy --all-targets --locked -- -D warnings
+
+echo "== cargo test"
+cargo test --all-targets --locked
+
+echo "== charter validate on the repo's own spec and examples"
+charter="$CARGO_TARGET_DIR/debug/charter"
+"$charter" validate --spec .
+for example in examples/*/; do
+    "$charter" validate --spec "$example"
+done
