@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -28,32 +28,75 @@ pub enum ColorChoice {
     Never,
 }
 
+/// How findings are reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     /// miette reports for people (graphical on a terminal, narrated otherwise).
     Human,
     /// One JSON document (schema in docs/json-output.md).
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
+    /// GitHub Actions workflow annotations (`::error file=...`).
+    Github,
+}
+
+/// How a query answer is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AnswerFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    Dot,
+    Mermaid,
+}
+
+/// Where the spec is and how its policy is applied.
+#[derive(Debug, Clone, Args)]
+pub struct SpecArgs {
+    /// The spec directory (holds charter.kdl, environments/, policies/).
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub spec: PathBuf,
+
+    /// Judge waiver expiry as of this UTC date (YYYY-MM-DD) instead of today.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub today: Option<jiff::civil::Date>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PolicyArgs {
+    /// Treat warnings as errors (exit 1 when any warning is left).
+    #[arg(long)]
+    pub deny_warnings: bool,
+
+    /// Ignore every waiver: report all findings (for audits).
+    #[arg(long)]
+    pub no_waivers: bool,
+
+    /// Warn about waivers that expire within this many days.
+    #[arg(long, value_name = "DAYS", default_value_t = 30)]
+    pub warn_expiry: u32,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Parse, resolve and check the spec; report every finding in one pass.
     #[command(
-        after_help = "Examples:\n  charter validate\n  charter validate --spec examples/minimal\n  charter validate --format json > findings.json\n  charter validate --today 2027-04-01   # would any waiver have expired by then?"
+        after_help = "Examples:\n  charter validate\n  charter validate --spec examples/minimal\n  charter validate --format json > findings.json\n  charter validate --format sarif > charter.sarif\n  charter validate --no-waivers              # everything, for an audit\n  charter validate --today 2027-04-01        # would any waiver have expired by then?"
     )]
     Validate {
-        /// The spec directory (holds charter.kdl, environments/, policies/).
-        #[arg(long, value_name = "DIR", default_value = ".")]
-        spec: PathBuf,
+        #[command(flatten)]
+        spec: SpecArgs,
+
+        #[command(flatten)]
+        policy: PolicyArgs,
 
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
-
-        /// Judge waiver expiry as of this UTC date (YYYY-MM-DD) instead of today.
-        #[arg(long, value_name = "DATE", value_parser = parse_date)]
-        today: Option<jiff::civil::Date>,
     },
 
     /// Print the long explanation of a diagnostic code.

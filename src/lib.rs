@@ -29,6 +29,21 @@ use source::{SourceId, Sources};
 #[derive(Debug, Clone, Copy)]
 pub struct Options {
     pub today: Date,
+    /// Ignore every waiver (audits see everything).
+    pub no_waivers: bool,
+    /// Warn about live waivers that expire within this many days.
+    pub warn_expiry_days: u32,
+}
+
+impl Options {
+    /// Defaults for a given day: waivers apply, 30 days' notice of expiry.
+    pub fn on(today: Date) -> Self {
+        Self {
+            today,
+            no_waivers: false,
+            warn_expiry_days: 30,
+        }
+    }
 }
 
 /// Everything one compilation produced.
@@ -62,7 +77,9 @@ pub fn compile(sources: &Sources, options: &Options) -> Outcome {
     // Name-level problems (duplicates, dangling references, cycles) are reported
     // even when some nodes had errors; the checks need a spec without errors.
     let parsed_clean = !findings.has_errors();
-    let syntax_ok = !findings.iter().any(|f| f.code.name().starts_with("syntax/"));
+    let syntax_ok = !findings
+        .iter()
+        .any(|f| f.code.name().starts_with("syntax/"));
     if syntax_ok {
         let resolution = resolve::resolve(&spec, root, &mut findings);
         if parsed_clean && !findings.has_errors() {
@@ -71,7 +88,7 @@ pub fn compile(sources: &Sources, options: &Options) -> Outcome {
             sealed = check::seal(&resolution);
         }
     }
-    let (findings, waived) = policy::apply(&spec, findings, options.today, checked);
+    let (findings, waived) = policy::apply(&spec, findings, options, checked);
     let model = if findings.has_errors() { None } else { sealed };
     Outcome {
         findings: findings.into_sorted(),

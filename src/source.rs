@@ -85,6 +85,9 @@ impl Sources {
     }
 
     /// Adds a file and returns its id. Callers add files in sorted path order.
+    ///
+    /// # Panics
+    /// With 2^32 files or more (a spec never comes close).
     pub fn add(&mut self, path: impl Into<String>, text: impl Into<Arc<str>>) -> SourceId {
         let id = SourceId(u32::try_from(self.files.len()).expect("fewer than 2^32 files"));
         self.files.push(SourceFile {

@@ -336,7 +336,7 @@ impl Role {
     }
 }
 
-/// The features a group can be granted (Open WebUI user permissions).
+/// The features a group can be granted (Open `WebUI` user permissions).
 pub const FEATURES: &[&str] = &[
     "chat",
     "code-interpreter",

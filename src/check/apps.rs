@@ -1,4 +1,4 @@
-//! App-kind checks: `apps/default-secret-key` (Open WebUI) and
+//! App-kind checks: `apps/default-secret-key` (Open `WebUI`) and
 //! `apps/pipelines-default-key` (Pipelines). Both upstream defaults are public.
 
 use crate::diag::code::Code;

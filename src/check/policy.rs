@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use jiff::civil::Date;
 
+use crate::Options;
 use crate::diag::code::{Code, Level};
 use crate::diag::finding::{Finding, Findings, Severity};
 use crate::source::Span;
@@ -26,13 +27,19 @@ pub struct Waived {
 pub(crate) fn apply(
     spec: &Spec,
     findings: Findings,
-    today: Date,
+    options: &Options,
     checked: bool,
 ) -> (Findings, Vec<Waived>) {
+    let today = options.today;
     let mut items: Vec<Finding> = findings.into_sorted();
     let mut extra = Vec::new();
     let mut waived = Vec::new();
-    for waiver in &spec.waivers {
+    let waivers: &[Waiver] = if options.no_waivers {
+        &[]
+    } else {
+        &spec.waivers
+    };
+    for waiver in waivers {
         let Some(code) = Code::from_name(&waiver.code).filter(|c| c.info().configurable) else {
             continue; // reported by the reference check
         };
@@ -43,6 +50,9 @@ pub(crate) fn apply(
             .partition(|f| f.code == code && in_scope(waiver, f));
         items = rest;
         if live {
+            if let Some(expiry) = expiry {
+                extra.extend(expiring(waiver, expiry, today, options.warn_expiry_days));
+            }
             waived.extend(matched.into_iter().map(|finding| Waived {
                 finding,
                 waiver: waiver.code.span,
@@ -53,9 +63,8 @@ pub(crate) fn apply(
         }
         extra.push(expired(waiver, expiry.is_none(), &matched));
         items.extend(matched);
-        continue;
     }
-    for waiver in &spec.waivers {
+    for waiver in waivers {
         let used = waived.iter().any(|w: &Waived| w.waiver == waiver.code.span);
         let live = waiver.expires.parse::<Date>().is_ok_and(|e| e >= today);
         let configurable = Code::from_name(&waiver.code).is_some_and(|c| c.info().configurable);
@@ -84,6 +93,29 @@ pub(crate) fn apply(
         out.push(finding);
     }
     (out, waived)
+}
+
+/// A warning when a live waiver expires within `days` of `today`.
+fn expiring(waiver: &Waiver, expiry: Date, today: Date, days: u32) -> Option<Finding> {
+    let left = today.until(expiry).ok()?.get_days();
+    let left = u32::try_from(left).ok()?;
+    (left <= days).then(|| {
+        let when = match left {
+            0 => "today".to_string(),
+            1 => "tomorrow".to_string(),
+            n => format!("in {n} days"),
+        };
+        Finding::new(
+            Code::WaiverExpiring,
+            waiver.expires.span,
+            format!(
+                "waiver for `{}` expires {when} ({})",
+                waiver.code.value, waiver.expires.value
+            ),
+        )
+        .label("expires soon")
+        .help("fix what it covers before then, or renew it with a new date, ticket and reason")
+    })
 }
 
 fn in_scope(waiver: &Waiver, finding: &Finding) -> bool {

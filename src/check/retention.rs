@@ -84,45 +84,42 @@ pub(crate) fn check(res: &Resolution<'_>, findings: &mut Findings) {
 
 fn audit_floor(res: &Resolution<'_>, d: &crate::resolve::Deployed, findings: &mut Findings) {
     let env = &d.env.name.value;
-    match d.retention.get(&DataClass::AuditLogs) {
-        Some(choice) => {
-            if let Period::For(p) = choice.period.value
-                && p.days() < AUDIT_FLOOR_DAYS
-            {
-                findings.push(
-                        Finding::new(
-                            Code::AuditFloor,
-                            choice.period.span,
-                            format!("audit logs are kept {} in production environment `{env}`", describe(choice.period.value)),
-                        )
-                        .label(format!("under {AUDIT_FLOOR_DAYS} days"))
-                        .related(d.env.name.span, "production environment")
-                        .help(format!("keep audit logs at least {AUDIT_FLOOR_DAYS} days in production: audit-logs \"400d\""))
-                        .environment(env),
-                    );
-            }
-        }
-        None => {
-            let (span, where_) = res
-                .spec
-                .retention
-                .first()
-                .map_or((d.env.name.span, "no `retention` node"), |r| {
-                    (r.span, "no `audit-logs` rule")
-                });
+    if let Some(choice) = d.retention.get(&DataClass::AuditLogs) {
+        if let Period::For(p) = choice.period.value
+            && p.days() < AUDIT_FLOOR_DAYS
+        {
             findings.push(
-                Finding::new(
-                    Code::AuditFloor,
-                    span,
-                    format!("audit logs have no retention in production environment `{env}`"),
-                )
-                .label(where_)
-                .help(format!(
-                    "add to `retention`: audit-logs \"{AUDIT_FLOOR_DAYS}d\" hot=\"30d\""
-                ))
-                .environment(env),
-            );
+                    Finding::new(
+                        Code::AuditFloor,
+                        choice.period.span,
+                        format!("audit logs are kept {} in production environment `{env}`", describe(choice.period.value)),
+                    )
+                    .label(format!("under {AUDIT_FLOOR_DAYS} days"))
+                    .related(d.env.name.span, "production environment")
+                    .help(format!("keep audit logs at least {AUDIT_FLOOR_DAYS} days in production: audit-logs \"400d\""))
+                    .environment(env),
+                );
         }
+    } else {
+        let (span, where_) = res
+            .spec
+            .retention
+            .first()
+            .map_or((d.env.name.span, "no `retention` node"), |r| {
+                (r.span, "no `audit-logs` rule")
+            });
+        findings.push(
+            Finding::new(
+                Code::AuditFloor,
+                span,
+                format!("audit logs have no retention in production environment `{env}`"),
+            )
+            .label(where_)
+            .help(format!(
+                "add to `retention`: audit-logs \"{AUDIT_FLOOR_DAYS}d\" hot=\"30d\""
+            ))
+            .environment(env),
+        );
     }
 }
 

@@ -1,26 +1,27 @@
 //! `charter explain CODE`: the long form of a diagnostic; `--list` for all codes.
 
-use std::io::Write;
+use std::fmt::Write as _;
 use std::process::ExitCode;
 
-use crate::cmd::exit;
+use crate::cmd::{exit, write_stdout};
 use crate::diag::code::Code;
 use crate::error::Error;
 use crate::suggest;
 
 pub fn run(code: Option<&str>, list: bool) -> Result<ExitCode, Error> {
     let text = if list {
-        Code::ALL
-            .iter()
-            .map(|c| {
-                format!(
-                    "{:<44} {:<5} {}\n",
-                    c.name(),
-                    c.info().level.as_str(),
-                    c.info().summary
-                )
-            })
-            .collect::<String>()
+        let mut text = String::new();
+        for c in Code::ALL {
+            let info = c.info();
+            let _ = writeln!(
+                text,
+                "{:<44} {:<5} {}",
+                info.name,
+                info.level.as_str(),
+                info.summary
+            );
+        }
+        text
     } else {
         let name = code.unwrap_or_default();
         let Some(found) = Code::from_name(name) else {
@@ -33,10 +34,7 @@ pub fn run(code: Option<&str>, list: bool) -> Result<ExitCode, Error> {
         };
         explanation(found)
     };
-    std::io::stdout()
-        .lock()
-        .write_all(text.as_bytes())
-        .map_err(Error::Output)?;
+    write_stdout(&text)?;
     Ok(ExitCode::from(exit::CLEAN))
 }
 

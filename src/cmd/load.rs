@@ -58,7 +58,11 @@ fn walk(dir: &Path, relative: &str, out: &mut Vec<(String, PathBuf)>) -> Result<
         let rel = format!("{relative}/{name}");
         if path.is_dir() {
             walk(&path, &rel, out)?;
-        } else if name.ends_with(".kdl") && path.is_file() {
+        } else if std::path::Path::new(&name)
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("kdl"))
+            && path.is_file()
+        {
             out.push((rel, path));
         }
     }

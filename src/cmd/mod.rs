@@ -26,9 +26,9 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
     match cli.command {
         Command::Validate {
             spec,
+            policy,
             format,
-            today,
-        } => validate::run(&spec, format, today, style),
+        } => validate::run(&spec, &policy, format, style),
         Command::Explain { code, list } => explain::run(code.as_deref(), list),
     }
 }
@@ -39,10 +39,19 @@ fn style(choice: ColorChoice) -> Style {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     match choice {
         ColorChoice::Always => Style::Color,
-        ColorChoice::Never if terminal => Style::Plain,
         ColorChoice::Auto if terminal && !no_color => Style::Color,
-        ColorChoice::Auto if terminal => Style::Plain,
+        ColorChoice::Never | ColorChoice::Auto if terminal => Style::Plain,
         _ => Style::Narrated,
+    }
+}
+
+/// Writes a command's output to stdout. A closed pipe (`charter ... | head`) is not
+/// an error: the reader has what it wanted.
+pub(crate) fn write_stdout(text: &str) -> Result<(), Error> {
+    use std::io::Write;
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Output(e)),
+        _ => Ok(()),
     }
 }
 

@@ -2,7 +2,7 @@
 //! a one-line summary and the long explanation behind `charter explain` and
 //! `docs/codes.md`. A released code is never renamed.
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 /// How a check reports when nothing in the spec changes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -168,6 +168,8 @@ codes! {
         "a waiver past its expiry date (or with a date charter cannot read)";
     WaiverUnused => "waiver/unused", Warn, true, "waiver-unused",
         "a waiver that matches no finding";
+    WaiverExpiring => "waiver/expiring", Warn, true, "waiver-expiring",
+        "a waiver that expires soon";
 }
 
 impl Code {
@@ -195,17 +197,19 @@ pub fn codes_markdown() -> String {
     for code in Code::ALL {
         let info = code.info();
         let anchor = info.name.replace('/', "");
-        out.push_str(&format!(
-            "| [`{}`](#{anchor}) | {} | {} | {} |\n",
+        let _ = writeln!(
+            out,
+            "| [`{}`](#{anchor}) | {} | {} | {} |",
             info.name,
             info.level.as_str(),
             if info.configurable { "yes" } else { "no" },
             info.summary
-        ));
+        );
     }
     for code in Code::ALL {
         let info = code.info();
-        out.push_str(&format!(
+        let _ = write!(
+            out,
             "\n## {}\n\nDefault level: **{}**{}. {}.\n\n{}",
             info.name,
             info.level.as_str(),
@@ -216,7 +220,7 @@ pub fn codes_markdown() -> String {
             },
             capitalize(info.summary),
             info.explanation
-        ));
+        );
     }
     out
 }

@@ -4,5 +4,7 @@
 
 pub mod code;
 pub mod finding;
+pub mod render_github;
 pub mod render_human;
 pub mod render_json;
+pub mod render_sarif;

@@ -58,7 +58,7 @@ pub(crate) fn lower(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Alert> {
                     });
             }
             "notify" => {
-                alert.notify = list_names(ctx, child, "a channel name", "notify \"caas-pager\"")
+                alert.notify = list_names(ctx, child, "a channel name", "notify \"caas-pager\"");
             }
             "escalation" => {
                 alert.escalation =

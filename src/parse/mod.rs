@@ -141,11 +141,14 @@ fn remember_dropped(ctx: &Ctx<'_>, node: &KdlNode, spec: &mut Spec) {
         "constraint" => "constraint",
         _ => return,
     };
-    let Some(entry) = node.entries().iter().find(|e| e.name().is_none()) else { return };
-    if let KdlValue::String(name) = entry.value() {
-        if reader::name_problem(name).is_none() {
-            spec.dropped.push((kind, Spanned::new(name.clone(), ctx.span(entry.span()))));
-        }
+    let Some(entry) = node.entries().iter().find(|e| e.name().is_none()) else {
+        return;
+    };
+    if let KdlValue::String(name) = entry.value()
+        && reader::name_problem(name).is_none()
+    {
+        spec.dropped
+            .push((kind, Spanned::new(name.clone(), ctx.span(entry.span()))));
     }
 }
 
@@ -294,8 +297,9 @@ fn v1_help(text: &str, span: Span) -> String {
         .next()
         .unwrap_or_default();
     let specific = match token {
-        "true" | "false" | "null" => format!("write `#{token}` instead of `{token}`; "),
-        "inf" | "nan" => format!("write `#{token}` instead of `{token}`; "),
+        "true" | "false" | "null" | "inf" | "nan" => {
+            format!("write `#{token}` instead of `{token}`; ")
+        }
         _ => String::new(),
     };
     format!(

@@ -37,13 +37,10 @@ pub(crate) fn value_span(ctx: &Ctx<'_>, entry: &KdlEntry) -> Span {
     };
     let key_end = key.span().offset() + key.span().len();
     let rest = ctx.text.get(key_end..span.end as usize).unwrap_or_default();
-    let offset = rest
-        .find('=')
-        .map(|i| {
-            let after = &rest[i + 1..];
-            i + 1 + (after.len() - after.trim_start().len())
-        })
-        .unwrap_or(0);
+    let offset = rest.find('=').map_or(0, |i| {
+        let after = &rest[i + 1..];
+        i + 1 + (after.len() - after.trim_start().len())
+    });
     let start = key_end + offset;
     Span::new(ctx.file, start, (span.end as usize).saturating_sub(start))
 }
@@ -434,7 +431,10 @@ impl<'n> NodeReader<'n> {
 
     /// The node's children; the node must have none when `allowed` is empty.
     pub fn children(&self) -> &'n [KdlNode] {
-        self.node.children().map(|d| d.nodes()).unwrap_or_default()
+        self.node
+            .children()
+            .map(kdl::KdlDocument::nodes)
+            .unwrap_or_default()
     }
 
     /// Reports every child: this node takes none.

@@ -1,4 +1,4 @@
-//! Group inheritance: `role` overrides, `models` and `features` union (Open WebUI
+//! Group inheritance: `role` overrides, `models` and `features` union (Open `WebUI`
 //! permissions are additive), `share` merges per object. `directory` is the group's
 //! own binding and is never inherited.
 

@@ -75,7 +75,9 @@ pub(crate) fn check(spec: &Spec, names: &Names, findings: &mut Findings) {
     }
     for constraint in &spec.constraints {
         if let ConstraintScope::Environments(envs) = &constraint.applies_to {
-            envs.iter().for_each(|e| resolve(Kind::Environment, e));
+            for e in envs {
+                resolve(Kind::Environment, e);
+            }
         }
     }
     check_needs(spec, names, findings);

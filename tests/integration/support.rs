@@ -23,7 +23,7 @@ pub fn load(dir: &Path) -> Sources {
 }
 
 pub fn compile(sources: &Sources) -> Outcome {
-    charter::compile(sources, &Options { today: today() })
+    charter::compile(sources, &Options::on(today()))
 }
 
 /// The human report as a snapshot shows it: no color, width 80.
