@@ -112,6 +112,109 @@ pub enum Command {
         #[arg(long, conflicts_with = "code")]
         list: bool,
     },
+
+    /// Print one resolved environment as JSON (what constraints are checked against).
+    #[command(
+        after_help = "Examples:\n  charter model --env prod\n  charter model --env prod-sdm | jq .retention"
+    )]
+    Model {
+        #[command(flatten)]
+        spec: SpecArgs,
+
+        /// The environment (an SDM twin like `prod-sdm` too).
+        #[arg(long, value_name = "ENV")]
+        env: String,
+    },
+
+    /// Answer access questions: who can use a model, what a group can do, who has a feature.
+    #[command(group = clap::ArgGroup::new("question").required(true).multiple(false))]
+    #[command(
+        after_help = "Examples:\n  charter who-can --model gpt-4o --env prod\n  charter who-can --group caas-builders\n  charter who-can --feature web-search --env staging --format json"
+    )]
+    WhoCan {
+        #[command(flatten)]
+        spec: SpecArgs,
+
+        /// Which groups can use this model id.
+        #[arg(long, value_name = "MODEL", group = "question")]
+        model: Option<String>,
+
+        /// What this group can do, and where.
+        #[arg(long, value_name = "GROUP", group = "question")]
+        group: Option<String>,
+
+        /// Which groups have this feature.
+        #[arg(long, value_name = "FEATURE", group = "question")]
+        feature: Option<String>,
+
+        /// Limit the answer to one environment.
+        #[arg(long, value_name = "ENV")]
+        env: Option<String>,
+
+        #[arg(long, value_enum, default_value_t = AnswerFormat::Human)]
+        format: AnswerFormat,
+    },
+
+    /// Draw environments, twins, groups, apps, secrets, resources, alerts and their edges.
+    #[command(
+        after_help = "Examples:\n  charter graph | dot -Tsvg > spec.svg\n  charter graph --format mermaid"
+    )]
+    Graph {
+        #[command(flatten)]
+        spec: SpecArgs,
+
+        #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
+        format: GraphFormat,
+    },
+
+    /// Format every spec file canonically (comments kept; not configurable).
+    #[command(
+        after_help = "Examples:\n  charter fmt\n  charter fmt --check   # exit 1 and show the diff when a file is not formatted"
+    )]
+    Fmt {
+        /// The spec directory.
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        spec: PathBuf,
+
+        /// Change nothing; exit 1 if any file is not formatted.
+        #[arg(long)]
+        check: bool,
+    },
+
+    /// Create a new spec from an example; it validates clean.
+    #[command(
+        after_help = "Examples:\n  charter init my-service\n  charter init chat --example open-webui"
+    )]
+    Init {
+        /// The directory to create (must not exist or be empty).
+        dir: PathBuf,
+
+        #[arg(long, value_enum, default_value_t = Example::Minimal)]
+        example: Example,
+    },
+
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  charter completions bash > /etc/bash_completion.d/charter\n  charter completions zsh > ~/.zfunc/_charter"
+    )]
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+
+    /// Print the man page (roff).
+    #[command(after_help = "Examples:\n  charter man > charter.1 && man ./charter.1")]
+    Man,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Example {
+    /// One container app, one environment.
+    Minimal,
+    /// A container service in staging and a two-region production.
+    ContainerService,
+    /// Open WebUI and Pipelines with dev, staging and prod, SDM twins (this repo's spec).
+    OpenWebui,
 }
 
 fn parse_date(text: &str) -> Result<jiff::civil::Date, String> {

@@ -39,6 +39,21 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    #[error("cannot write `{}`", path.display())]
+    #[diagnostic(code(charter::io))]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("`{}` already exists and is not empty", path.display())]
+    #[diagnostic(
+        code(charter::init_target_not_empty),
+        help("choose a new directory; charter init never overwrites files")
+    )]
+    InitTargetNotEmpty { path: PathBuf },
+
     #[error("cannot write the report")]
     #[diagnostic(code(charter::output))]
     Output(#[source] std::io::Error),

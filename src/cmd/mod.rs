@@ -2,8 +2,14 @@
 //! environment and the terminal; everything else is pure.
 
 pub mod explain;
+pub mod fmt;
+pub mod graph;
+pub mod init;
 pub mod load;
+pub mod model;
+pub mod reference;
 pub mod validate;
+pub mod who_can;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -30,6 +36,28 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
             format,
         } => validate::run(&spec, &policy, format, style),
         Command::Explain { code, list } => explain::run(code.as_deref(), list),
+        Command::Model { spec, env } => model::run(&spec, &env),
+        Command::WhoCan {
+            spec,
+            model,
+            group,
+            feature,
+            env,
+            format,
+        } => {
+            let question = match (model, group, feature) {
+                (Some(m), _, _) => who_can::Question::Model(m),
+                (_, Some(g), _) => who_can::Question::Group(g),
+                (_, _, Some(f)) => who_can::Question::Feature(f),
+                (None, None, None) => unreachable!("clap requires one question"),
+            };
+            who_can::run(&spec, &question, env.as_deref(), format)
+        }
+        Command::Graph { spec, format } => graph::run(&spec, format),
+        Command::Fmt { spec, check } => fmt::run(&spec, check),
+        Command::Init { dir, example } => init::run(&dir, example),
+        Command::Completions { shell } => reference::completions(shell),
+        Command::Man => reference::man(),
     }
 }
 

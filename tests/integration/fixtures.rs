@@ -1,1 +1,212 @@
-//! placeholder until written
+//! File-driven fixtures, one spec directory per case: `tests/fixtures/<family>/<case>/`
+//! holds a `charter.kdl` (and optionally `environments/`, `policies/`) that triggers
+//! the code `<family>/<case>`, or `<family>/<name>` for a variant `<name>-<variant>`.
+//! Each fixture's human report (plain, width 80) and JSON are snapshotted under
+//! `snapshots/fixtures/`, and each must report its code, every finding with a position.
+
+use std::panic::{self, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+
+use charter::Outcome;
+use charter::diag::code::Code;
+use charter::diag::finding::Label;
+use charter::source::Sources;
+
+use crate::support;
+
+/// One fixture directory.
+struct Fixture {
+    family: String,
+    case: String,
+    dir: PathBuf,
+}
+
+impl Fixture {
+    /// `family/case`, as the fixture is named in messages.
+    fn id(&self) -> String {
+        format!("{}/{}", self.family, self.case)
+    }
+
+    /// The code this fixture is for: `family/case` when that is a code, otherwise the
+    /// longest `family/name` where `case` is `name-variant`.
+    fn code(&self) -> Option<Code> {
+        let mut name = self.case.as_str();
+        loop {
+            if let Some(code) = Code::from_name(&format!("{}/{name}", self.family)) {
+                return Some(code);
+            }
+            name = name.rsplit_once('-')?.0;
+        }
+    }
+}
+
+fn fixtures_root() -> PathBuf {
+    support::repo_root().join("tests").join("fixtures")
+}
+
+/// The sub-directories of `dir`, sorted by name.
+fn sub_dirs(dir: &Path) -> Vec<(String, PathBuf)> {
+    let entries =
+        std::fs::read_dir(dir).unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()));
+    let mut dirs: Vec<(String, PathBuf)> = entries
+        .map(|entry| entry.unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display())))
+        .filter(|entry| entry.path().is_dir())
+        .map(|entry| {
+            (
+                entry.file_name().to_string_lossy().into_owned(),
+                entry.path(),
+            )
+        })
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+/// Every `tests/fixtures/<family>/<case>/`, sorted by family, then case.
+fn fixtures() -> Vec<Fixture> {
+    let mut out = Vec::new();
+    for (family, family_dir) in sub_dirs(&fixtures_root()) {
+        for (case, dir) in sub_dirs(&family_dir) {
+            out.push(Fixture {
+                family: family.clone(),
+                case,
+                dir,
+            });
+        }
+    }
+    out
+}
+
+/// `path:line:column` of a label, or what is wrong with its position.
+fn position(sources: &Sources, label: &Label) -> Result<String, String> {
+    let file = sources.get(label.span.file);
+    if file.path.is_empty() {
+        return Err("its file has no path".to_string());
+    }
+    if label.span.start > label.span.end || label.span.end as usize > file.text.len() {
+        return Err(format!(
+            "its span {}..{} is outside {} ({} bytes)",
+            label.span.start,
+            label.span.end,
+            file.path,
+            file.text.len()
+        ));
+    }
+    let at = file.line_col(label.span.start);
+    if at.line == 0 || at.column == 0 {
+        return Err(format!(
+            "it is at line {}, column {} of {}",
+            at.line, at.column, file.path
+        ));
+    }
+    Ok(format!("{}:{}:{}", file.path, at.line, at.column))
+}
+
+/// What is wrong with a fixture's outcome: (a) no finding, (b) a finding or label
+/// without a position, (c) its own code missing. Empty when all is well.
+fn problems(fixture: &Fixture, sources: &Sources, outcome: &Outcome) -> Vec<String> {
+    let id = fixture.id();
+    let Some(code) = fixture.code() else {
+        return vec![format!(
+            "{id}: `{id}` is not a code and not `<code>-<variant>` of one; \
+             name the directory after the code it triggers"
+        )];
+    };
+    let mut out = Vec::new();
+    if outcome.findings.is_empty() {
+        out.push(format!(
+            "{id}: expected `{code}`, but the spec produced no finding"
+        ));
+    }
+    for finding in &outcome.findings {
+        let labels = std::iter::once((&finding.primary, "primary label"))
+            .chain(finding.related.iter().map(|l| (l, "related label")));
+        for (label, which) in labels {
+            if let Err(problem) = position(sources, label) {
+                out.push(format!(
+                    "{id}: the {which} \"{}\" of `{}` (\"{}\") has no usable position: {problem}",
+                    label.text, finding.code, finding.message
+                ));
+            }
+        }
+    }
+    if !outcome.findings.is_empty() && !outcome.findings.iter().any(|f| f.code == code) {
+        let found: Vec<String> = outcome
+            .findings
+            .iter()
+            .map(|f| {
+                let at = position(sources, &f.primary).unwrap_or_else(|e| e);
+                format!("`{}` at {at}", f.code)
+            })
+            .collect();
+        out.push(format!(
+            "{id}: expected `{code}` among the findings, found {}",
+            found.join(", ")
+        ));
+    }
+    out
+}
+
+/// Snapshots the human report and the JSON of one fixture.
+fn snapshot(fixture: &Fixture, human: &str, json: &str) {
+    insta::with_settings!({
+        snapshot_path => "snapshots/fixtures",
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+        description => format!("tests/fixtures/{}", fixture.id()),
+    }, {
+        insta::assert_snapshot!(format!("{}__{}__human", fixture.family, fixture.case), human);
+        insta::assert_snapshot!(format!("{}__{}__json", fixture.family, fixture.case), json);
+    });
+}
+
+#[test]
+fn fixtures_report_their_code() {
+    let fixtures = fixtures();
+    assert!(
+        !fixtures.is_empty(),
+        "no fixtures under {}",
+        fixtures_root().display()
+    );
+    let mut failures = Vec::new();
+    for fixture in &fixtures {
+        let sources = support::load(&fixture.dir);
+        let outcome = support::compile(&sources);
+        failures.extend(problems(fixture, &sources, &outcome));
+        let human = support::human(&sources, &outcome);
+        let json = support::json(&sources, &outcome);
+        // Keep going after a snapshot mismatch so that one run lists every fixture
+        // that changed (insta has printed each diff above).
+        if panic::catch_unwind(AssertUnwindSafe(|| snapshot(fixture, &human, &json))).is_err() {
+            failures.push(format!(
+                "{}: the report differs from snapshots/fixtures/{}__{}__{{human,json}}.snap",
+                fixture.id(),
+                fixture.family,
+                fixture.case
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} problem(s) in the {} fixtures under tests/fixtures/:\n{}",
+        failures.len(),
+        fixtures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn every_code_has_a_fixture() {
+    let covered: Vec<Code> = fixtures().iter().filter_map(Fixture::code).collect();
+    let missing: Vec<String> = Code::ALL
+        .iter()
+        .filter(|code| !covered.contains(code))
+        .map(|code| format!("  {code}: add tests/fixtures/{code}/charter.kdl"))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{} code(s) have no fixture under tests/fixtures/:\n{}",
+        missing.len(),
+        missing.join("\n")
+    );
+}
