@@ -85,7 +85,7 @@ pub fn compile(sources: &Sources, options: &Options) -> Outcome {
         if parsed_clean && !findings.has_errors() {
             check::run_checks(&resolution, sources, &mut findings);
             checked = true;
-            sealed = check::seal(&resolution);
+            sealed = check::seal(&resolution, sources, &mut findings);
         }
     }
     let (findings, waived) = policy::apply(&spec, findings, options, checked);

@@ -51,6 +51,16 @@ pub struct SourceFile {
     pub invalid_utf8_at: Option<usize>,
 }
 
+impl SourceFile {
+    /// KDL spec files are parsed; other files (JSON Schemas of constraints) are
+    /// data that checks read.
+    pub fn is_kdl(&self) -> bool {
+        std::path::Path::new(&self.path)
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("kdl"))
+    }
+}
+
 /// 1-based line and column (column counted in characters).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LineCol {

@@ -5,6 +5,7 @@
 mod access;
 pub(crate) mod alerts;
 mod apps;
+mod constraints;
 mod deploy;
 mod environments;
 mod logging;
@@ -35,7 +36,15 @@ pub(crate) fn run_checks(res: &Resolution<'_>, sources: &Sources, findings: &mut
     runbooks::check(res, sources, findings);
 }
 
-/// The model of a resolution that passed every check.
-pub(crate) fn seal(res: &Resolution<'_>) -> Option<Model> {
-    seal::seal(res)
+/// Seals the resolution into a model and evaluates the constraints against it.
+/// The model is returned even when findings were reported; the driver drops it
+/// when errors remain after the spec's policy is applied.
+pub(crate) fn seal(
+    res: &Resolution<'_>,
+    sources: &Sources,
+    findings: &mut Findings,
+) -> Option<Model> {
+    let model = seal::seal(res)?;
+    constraints::check(res, &model, sources, findings);
+    Some(model)
 }

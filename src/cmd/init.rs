@@ -38,6 +38,8 @@ pub fn example_files(example: Example) -> &'static [(&'static str, &'static str)
             "policies/alerts.kdl",
             "policies/guardrails.kdl",
             "policies/logging.kdl",
+            "policies/production-floor.schema.json",
+            "policies/retention-ceilings.schema.json",
             "policies/retention.kdl",
             "policies/runbooks.kdl",
             "policies/sdm.kdl",

@@ -1,5 +1,6 @@
 //! Loads a spec directory: `charter.kdl` plus every `*.kdl` under `environments/`
-//! and `policies/`, sorted by path, each with its path relative to the root.
+//! and `policies/`, sorted by path, each with its path relative to the root. The
+//! `*.json` files there (constraint schemas) are loaded too, as data.
 
 use std::path::{Path, PathBuf};
 
@@ -60,7 +61,7 @@ fn walk(dir: &Path, relative: &str, out: &mut Vec<(String, PathBuf)>) -> Result<
             walk(&path, &rel, out)?;
         } else if std::path::Path::new(&name)
             .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("kdl"))
+            .is_some_and(|e| e.eq_ignore_ascii_case("kdl") || e.eq_ignore_ascii_case("json"))
             && path.is_file()
         {
             out.push((rel, path));

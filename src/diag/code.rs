@@ -170,6 +170,12 @@ codes! {
         "a waiver that matches no finding";
     WaiverExpiring => "waiver/expiring", Warn, true, "waiver-expiring",
         "a waiver that expires soon";
+    ConstraintViolation => "constraint/violation", Deny, true, "constraint-violation",
+        "a resolved environment breaks an organisation guardrail (a JSON Schema)";
+    ConstraintSchemaMissing => "constraint/schema-missing", Deny, false, "constraint-schema-missing",
+        "a constraint's schema file is not in the spec";
+    ConstraintBadSchema => "constraint/bad-schema", Deny, false, "constraint-bad-schema",
+        "a constraint's schema file is not valid JSON or not a valid JSON Schema";
 }
 
 impl Code {

@@ -168,7 +168,11 @@ fn collect_strings(ctx: &Ctx<'_>, nodes: &[KdlNode], out: &mut Vec<Spanned<Strin
 
 /// Parses every readable file, in parallel; syntax problems become findings.
 fn parse_files(sources: &Sources, findings: &mut Findings) -> Vec<(SourceId, KdlDocument)> {
-    let files: Vec<SourceId> = sources.iter().map(|(id, _)| id).collect();
+    let files: Vec<SourceId> = sources
+        .iter()
+        .filter(|(_, f)| f.is_kdl())
+        .map(|(id, _)| id)
+        .collect();
     let workers = std::thread::available_parallelism()
         .map_or(1, std::num::NonZeroUsize::get)
         .clamp(1, files.len().max(1));
