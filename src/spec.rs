@@ -52,6 +52,10 @@ pub struct Spec {
     /// kind (`environment`, `channel`, ...): their names still count as declared,
     /// so references to them do not add "not defined" noise.
     pub dropped: Vec<(&'static str, Name)>,
+    /// Top-level node kinds written in the text, valid or not (a misspelled node
+    /// counts as the kind it was suggested to be), so that a node with errors is
+    /// not also reported as missing.
+    pub written: std::collections::BTreeSet<&'static str>,
 }
 
 #[derive(Debug, Clone)]

@@ -29,28 +29,33 @@ pub(crate) fn check(res: &Resolution<'_>, findings: &mut Findings) {
         if missing.is_empty() {
             continue;
         }
-        let span = approvals
-            .filter(|a| a.value == 0)
-            .map(|a| a.span)
-            .or_else(|| ticket.filter(|t| !t.value).map(|t| t.span))
-            .or_else(|| deploy.map(|x| x.span))
-            .unwrap_or(d.env.name.span);
+        // Label each offending value; with no value written, the `deploy` node or
+        // the environment itself.
+        let zero_approvals = approvals.filter(|a| a.value == 0).map(|a| a.span);
+        let no_ticket = ticket.filter(|t| !t.value).map(|t| t.span);
+        let fallback = deploy.map_or(d.env.name.span, |x| x.span);
+        let (span, label) = match (zero_approvals, no_ticket) {
+            (Some(a), _) => (a, "no approvals"),
+            (None, Some(t)) => (t, "no change ticket"),
+            (None, None) if deploy.is_some() => (fallback, "deploy rules without them"),
+            (None, None) => (fallback, "no `deploy` rules"),
+        };
+        let mut finding = Finding::new(
+            Code::NoApprovalInProduction,
+            span,
+            format!(
+                "production environment `{name}` deploys without {}",
+                missing.join(" and ")
+            ),
+        )
+        .label(label);
+        if let (Some(_), Some(t)) = (zero_approvals, no_ticket) {
+            finding = finding.related(t, "no change ticket");
+        }
         findings.push(
-            Finding::new(
-                Code::NoApprovalInProduction,
-                span,
-                format!(
-                    "production environment `{name}` deploys without {}",
-                    missing.join(" and ")
-                ),
-            )
-            .label(if deploy.is_some() {
-                "deploy rules"
-            } else {
-                "no `deploy` rules"
-            })
-            .help("require both: deploy approvals=2 change-ticket=#true")
-            .environment(name),
+            finding
+                .help("require both: deploy approvals=2 change-ticket=#true")
+                .environment(name),
         );
     }
     for env in &res.spec.environments {

@@ -118,11 +118,14 @@ fn primary_region(d: &Deployed, findings: &mut Findings) {
         Code::PrimaryRegion,
         primaries.get(1).copied().unwrap_or(env.name.span),
         format!(
-            "environment `{}` runs in {} regions ({}) with {} primary",
+            "environment `{}` runs in {} regions ({}) with {}",
             env.name.value,
             names.len(),
             names.join(", "),
-            if primaries.is_empty() { "no".to_string() } else { primaries.len().to_string() }
+            match primaries.len() {
+                0 => "no primary".to_string(),
+                n => format!("{n} primaries"),
+            }
         ),
     )
     .label(if primaries.is_empty() { "no region is primary" } else { "second primary" })

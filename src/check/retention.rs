@@ -5,25 +5,37 @@
 use crate::diag::code::Code;
 use crate::diag::finding::{Finding, Findings};
 use crate::resolve::Resolution;
-use crate::spec::{DataClass, Period, Tier};
+use crate::spec::{DataClass, OverrideTarget, Period, Tier};
 
 const CONVERSATION_CEILING_DAYS: u64 = 365;
 const AUDIT_FLOOR_DAYS: u64 = 365;
 
 pub(crate) fn check(res: &Resolution<'_>, findings: &mut Findings) {
     for retention in &res.spec.retention {
-        let periods = retention.defaults.iter().map(|d| &d.period).chain(
-            retention
-                .overrides
+        let defaults = retention
+            .defaults
+            .iter()
+            .map(|d| (d.class.value, &d.period, "by default".to_string()));
+        let overrides = retention.overrides.iter().flat_map(|o| {
+            let target = match &o.target {
+                OverrideTarget::Environment(e) => format!("in environment `{}`", e.value),
+                OverrideTarget::Sdm(_) => "on SDM twins".to_string(),
+                OverrideTarget::Tier(t) => format!("in {} environments", t.value.as_str()),
+            };
+            o.periods
                 .iter()
-                .flat_map(|o| o.periods.iter().map(|(_, p)| p)),
-        );
-        for period in periods {
+                .map(move |(c, p)| (c.value, p, target.clone()))
+        });
+        for (class, period, where_) in defaults.chain(overrides) {
             if period.value == Period::Forever {
                 findings.push(
-                    Finding::new(Code::RetentionForever, period.span, "data kept forever")
-                        .label("\"forever\"")
-                        .help("set a duration; if keeping forever is a decision, allow it: lint \"retention/forever\" level=\"allow\""),
+                    Finding::new(
+                        Code::RetentionForever,
+                        period.span,
+                        format!("{} are kept forever {where_}", class.as_str()),
+                    )
+                    .label("\"forever\"")
+                    .help("set a duration; if keeping forever is a decision, allow it: lint \"retention/forever\" level=\"allow\""),
                 );
             }
         }
@@ -96,7 +108,7 @@ fn audit_floor(res: &Resolution<'_>, d: &crate::resolve::Deployed, findings: &mu
                     )
                     .label(format!("under {AUDIT_FLOOR_DAYS} days"))
                     .related(d.env.name.span, "production environment")
-                    .help(format!("keep audit logs at least {AUDIT_FLOOR_DAYS} days in production: audit-logs \"400d\""))
+                    .help(format!("keep audit logs at least {AUDIT_FLOOR_DAYS} days in production: audit-logs \"{AUDIT_FLOOR_DAYS}d\" hot=\"30d\""))
                     .environment(env),
                 );
         }

@@ -31,7 +31,11 @@ pub(crate) fn check(res: &Resolution<'_>, platform: Option<&str>, findings: &mut
                                 secret.name.value, d.env.name.value, path.value
                             ),
                         )
-                        .label(format!("not under {prefix}"))
+                        .label(match problem {
+                            CLIMBS => format!("climbs out of {prefix}"),
+                            BAD_CHARACTERS => "not a valid parameter name".to_string(),
+                            _ => format!("not under {prefix}"),
+                        })
                         .help(format!(
                             "remove `path=` to use the derived {prefix}{}, or choose a path under {prefix}",
                             secret.name.value
@@ -71,19 +75,23 @@ pub(crate) fn check(res: &Resolution<'_>, platform: Option<&str>, findings: &mut
     }
 }
 
+const OUTSIDE: &str = "it is outside the prefix this spec owns";
+const CLIMBS: &str = "it climbs out with `..`";
+const BAD_CHARACTERS: &str = "it has characters a parameter name cannot hold";
+
 /// Why an explicit secret path is unacceptable, if it is.
 fn path_problem(path: &str, prefix: &str) -> Option<&'static str> {
     if !path.starts_with(prefix) || path.len() == prefix.len() {
-        return Some("it is outside the prefix this spec owns");
+        return Some(OUTSIDE);
     }
     if path.split('/').any(|p| p == "..") {
-        return Some("it climbs out with `..`");
+        return Some(CLIMBS);
     }
     if !path
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || "/_.-".contains(c))
     {
-        return Some("it has characters a parameter name cannot hold");
+        return Some(BAD_CHARACTERS);
     }
     None
 }

@@ -73,6 +73,13 @@ pub fn parse_spec(sources: &Sources) -> (Spec, Findings) {
 fn lower_top_level(ctx: &mut Ctx<'_>, node: &KdlNode, spec: &mut Spec) {
     let before = count(spec);
     let kind = node.name().value();
+    if let Some(known) = TOP_LEVEL.iter().find(|k| **k == kind) {
+        spec.written.insert(known);
+    } else if let Some(close) = suggest::closest(kind, TOP_LEVEL.iter().copied()) {
+        if let Some(known) = TOP_LEVEL.iter().find(|k| **k == close) {
+            spec.written.insert(known);
+        }
+    }
     match kind {
         "platform" => spec.platforms.extend(platform::lower(ctx, node)),
         "app" => spec.apps.extend(app::lower(ctx, node)),
@@ -276,7 +283,7 @@ fn parse_file(sources: &Sources, id: SourceId) -> Result<KdlDocument, Vec<Findin
                     let message = d.message.unwrap_or_else(|| "invalid KDL".to_string());
                     Finding::new(
                         Code::InvalidKdl,
-                        Span::new(id, d.span.offset(), d.span.len()),
+                        narrow_syntax_span(&file.text, id, d.span),
                         message,
                     )
                     .label(d.label.unwrap_or_else(|| "here".to_string()))
@@ -288,6 +295,25 @@ fn parse_file(sources: &Sources, id: SourceId) -> Result<KdlDocument, Vec<Findin
                 })
                 .collect())
         }
+    }
+}
+
+/// The KDL parser sometimes reports a span that starts far before the problem (at
+/// the start of the document for a property without a value). Keep the last line
+/// of such a span, from its first non-blank character, so the label sits on the
+/// offending text.
+fn narrow_syntax_span(text: &str, id: SourceId, span: miette::SourceSpan) -> Span {
+    let start = span.offset().min(text.len());
+    let end = (span.offset() + span.len()).min(text.len());
+    let covered = text.get(start..end).unwrap_or_default();
+    match covered.trim_end_matches('\n').rfind('\n') {
+        Some(newline) => {
+            let line = &covered[newline + 1..];
+            let indent = line.len() - line.trim_start().len();
+            let from = start + newline + 1 + indent;
+            Span::new(id, from, end.saturating_sub(from))
+        }
+        None => Span::new(id, start, end - start),
     }
 }
 

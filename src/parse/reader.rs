@@ -600,6 +600,7 @@ fn suggest_name(name: &str) -> Option<String> {
         out = out.replace("--", "-");
     }
     let out = out.trim_matches('-').chars().take(63).collect::<String>();
+    let out = out.trim_end_matches('-').to_string();
     (name_problem(&out).is_none()).then_some(out)
 }
 

@@ -92,22 +92,24 @@ fn report_cycle(
         .iter()
         .min_by_key(|&&n| graph[n])
         .unwrap_or(&component[0]);
+    // Follow each member to the parent it names (edges run parent → child, and
+    // each edge carries the span of the child's `extends`/`inherits` value).
     let mut path = vec![start];
-    let mut edges = Vec::new();
+    let mut links = Vec::new();
     let mut current = start;
     loop {
-        let next = graph
-            .edges(current)
-            .filter(|e| members.contains(&petgraph::visit::EdgeRef::target(e)))
-            .map(|e| (petgraph::visit::EdgeRef::target(&e), *e.weight()))
-            .min_by_key(|(t, _)| graph[*t]);
-        let Some((next, span)) = next else { break };
-        edges.push(span);
-        if next == start || path.contains(&next) {
+        let parent = graph
+            .edges_directed(current, petgraph::Direction::Incoming)
+            .filter(|e| members.contains(&petgraph::visit::EdgeRef::source(e)))
+            .map(|e| (petgraph::visit::EdgeRef::source(&e), *e.weight()))
+            .min_by_key(|(p, _)| graph[*p]);
+        let Some((parent, span)) = parent else { break };
+        links.push(span);
+        if parent == start || path.contains(&parent) {
             break;
         }
-        path.push(next);
-        current = next;
+        path.push(parent);
+        current = parent;
     }
     let mut names: Vec<&str> = path.iter().map(|&n| graph[n]).collect();
     names.push(graph[start]);
@@ -116,17 +118,17 @@ fn report_cycle(
         .map(|n| format!("`{n}`"))
         .collect::<Vec<_>>()
         .join(" → ");
-    let Some((&primary, rest)) = edges.split_first() else {
+    let Some((&closing, rest)) = links.split_last() else {
         return;
     };
     let mut finding = Finding::new(
         Code::Cycle,
-        primary,
-        format!("{noun}s inherit from themselves: {chain}"),
+        closing,
+        format!("{noun}s inherit from themselves: {chain} (each `{relation}` the next)"),
     )
     .label(format!("`{relation}` closes the cycle"))
     .help(format!(
-        "remove one `{relation}` so that the chain ends in a {noun} without a parent"
+        "remove one `{relation}` so that the chain ends in one without a parent"
     ));
     for span in rest {
         finding = finding.related(*span, format!("`{relation}` in the cycle"));

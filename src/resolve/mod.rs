@@ -78,11 +78,14 @@ pub fn resolve<'s>(spec: &'s Spec, root: SourceId, findings: &mut Findings) -> R
         && deployed.is_empty()
         && merged.len() == spec.environments.len()
     {
-        names::missing(
-            root,
-            "deployable environment",
-            "environment \"prod\" { tier \"production\" ... } (every environment here is abstract)",
-            findings,
+        findings.push(
+            crate::diag::finding::Finding::new(
+                crate::diag::code::Code::MissingNode,
+                crate::source::Span::file_start(root),
+                "the spec has no deployable environment: every `environment` is abstract",
+            )
+            .label("nothing here is ever deployed")
+            .help("add an environment without abstract=#true, for example: environment \"prod\" extends=\"base\" { tier \"production\" ... }"),
         );
     }
     if let Some(sdm) = spec.sdm.first() {
@@ -135,7 +138,7 @@ fn check_singletons(spec: &Spec, root: SourceId, findings: &mut Findings) {
         "logging",
         findings,
     );
-    if spec.platforms.is_empty() {
+    if spec.platforms.is_empty() && !spec.written.contains("platform") {
         names::missing(
             root,
             "platform",
@@ -143,7 +146,7 @@ fn check_singletons(spec: &Spec, root: SourceId, findings: &mut Findings) {
             findings,
         );
     }
-    if spec.apps.is_empty() {
+    if spec.apps.is_empty() && !spec.written.contains("app") {
         names::missing(
             root,
             "app",
@@ -151,7 +154,7 @@ fn check_singletons(spec: &Spec, root: SourceId, findings: &mut Findings) {
             findings,
         );
     }
-    if spec.environments.is_empty() {
+    if spec.environments.is_empty() && !spec.written.contains("environment") {
         names::missing(
             root,
             "environment",
