@@ -13,7 +13,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     after_help = "Exit codes: 0 clean, 1 errors, 2 changes found (diff, drift), 64 bad usage.\nRun `charter explain CODE` for the long form of any diagnostic code."
 )]
 pub struct Cli {
-    /// When to color human output (`auto` honours NO_COLOR and pipes).
+    /// When to color human output (`auto` honours `NO_COLOR` and pipes).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
     pub color: ColorChoice,
 
@@ -213,7 +213,7 @@ pub enum Example {
     Minimal,
     /// A container service in staging and a two-region production.
     ContainerService,
-    /// Open WebUI and Pipelines with dev, staging and prod, SDM twins (this repo's spec).
+    /// Open WebUI and Pipelines in dev, staging and prod with SDM twins (the repository's own spec).
     OpenWebui,
 }
 

@@ -54,6 +54,13 @@ pub enum Error {
     )]
     InitTargetNotEmpty { path: PathBuf },
 
+    #[error("`{}` is reached twice while reading the spec (a symlink loop)", path.display())]
+    #[diagnostic(
+        code(charter::folder_loop),
+        help("remove the symlink that points back into the spec")
+    )]
+    FolderLoop { path: PathBuf },
+
     #[error("cannot write the report")]
     #[diagnostic(code(charter::output))]
     Output(#[source] std::io::Error),

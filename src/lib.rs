@@ -5,13 +5,16 @@
 //! The pipeline: [`parse`] → [`resolve`] → [`check`] → [`model::Model`]. The driver
 //! [`compile`] chains them and stops after a stage that produced errors.
 
+pub mod canonical;
 pub mod check;
 pub mod cli;
 pub mod cmd;
 pub mod diag;
 pub mod error;
+pub mod graph;
 pub mod model;
 pub mod parse;
+pub mod query;
 pub mod resolve;
 pub mod source;
 pub mod spec;

@@ -83,6 +83,27 @@ pub(crate) fn check(res: &Resolution<'_>, findings: &mut Findings) {
         findings.push(finding);
     }
     for identity in &res.spec.identities {
+        if let Some(secret) = &identity.client_secret {
+            for d in res.deployed.values().filter(|d| d.twin_of.is_none()) {
+                if d.env.secrets.iter().any(|s| s.name.value == secret.value) {
+                    continue;
+                }
+                findings.push(
+                    Finding::new(
+                        Code::UnknownReference,
+                        d.env.name.span,
+                        format!(
+                            "environment `{}` has no secret `{}`, which identity `{}` signs in with",
+                            d.env.name.value, secret.value, identity.name.value
+                        ),
+                    )
+                    .label(format!("no secret `{}`", secret.value))
+                    .related(secret.span, "the identity's client secret")
+                    .help(format!("declare it in the environment or a parent: secret \"{}\" store=\"ssm\" for=\"APP\" env=\"OAUTH_CLIENT_SECRET\"", secret.value))
+                    .environment(&d.env.name.value),
+                );
+            }
+        }
         if !identity.issuer.starts_with("https://") {
             findings.push(
                 Finding::new(

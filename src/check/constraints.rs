@@ -117,6 +117,22 @@ fn load_schema(
         );
         return None;
     };
+    if let Some(at) = file.invalid_utf8_at {
+        findings.push(
+            Finding::new(
+                Code::NotUtf8,
+                Span::new(id, at, 0),
+                format!("{} is not UTF-8 text", file.path),
+            )
+            .label("first byte that is not UTF-8")
+            .related(
+                path.span,
+                format!("constraint `{}` uses it", constraint.name.value),
+            )
+            .help("save the schema as UTF-8 (JSON requires it)"),
+        );
+        return None;
+    }
     match serde_json::from_str::<Value>(&file.text) {
         Ok(value) => Some(value),
         Err(error) => {
@@ -143,7 +159,7 @@ fn load_schema(
     }
 }
 
-/// Byte offset of a 1-based line and column (serde_json counts columns in bytes).
+/// Byte offset of a 1-based line and column (`serde_json` counts columns in bytes).
 fn offset_of(text: &str, line: usize, column: usize) -> usize {
     let start: usize = text
         .split_inclusive('\n')

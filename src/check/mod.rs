@@ -12,6 +12,7 @@ mod logging;
 pub mod policy;
 mod retention;
 mod runbooks;
+mod scopes;
 mod sdm;
 mod seal;
 mod secrets;
@@ -34,6 +35,7 @@ pub(crate) fn run_checks(res: &Resolution<'_>, sources: &Sources, findings: &mut
     deploy::check(res, findings);
     logging::check(res, findings);
     runbooks::check(res, sources, findings);
+    scopes::check(res, findings);
 }
 
 /// Seals the resolution into a model and evaluates the constraints against it.

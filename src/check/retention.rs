@@ -138,7 +138,7 @@ fn audit_floor(res: &Resolution<'_>, d: &crate::resolve::Deployed, findings: &mu
 fn describe(period: Period) -> String {
     match period {
         Period::Forever => "forever".to_string(),
-        Period::For(d) if d.seconds % crate::spec::Duration::DAY == 0 => {
+        Period::For(d) if d.seconds.is_multiple_of(crate::spec::Duration::DAY) => {
             format!("{} days", d.days())
         }
         Period::For(d) => format!("{} seconds", d.seconds),

@@ -220,17 +220,27 @@ fn environment(
         .twin_of
         .as_ref()
         .map_or(name.as_str(), |t| t.value.as_str());
-    let prefix = format!("/{platform}/{name}/");
+    // A twin with dedicated storage (the default) gets its own names everywhere;
+    // with `storage "shared"` (an error unless waived) it uses its base's.
+    let shared = twin.is_some_and(|s| {
+        s.storage
+            .as_ref()
+            .is_some_and(|st| st.value == crate::spec::SdmStorage::Shared)
+    });
+    let storage = if shared { base } else { name.as_str() };
+    let prefix = format!("/{platform}/{storage}/");
     let base_prefix = format!("/{platform}/{base}/");
     let secrets = env
         .secrets
         .iter()
         .map(|s| {
             let path = match &s.path {
-                Some(p) => p
-                    .value
-                    .strip_prefix(&base_prefix)
-                    .map_or_else(|| p.value.clone(), |rest| format!("{prefix}{rest}")),
+                Some(p) => {
+                    let written = p.value.replace("{environment}", base);
+                    written
+                        .strip_prefix(&base_prefix)
+                        .map_or_else(|| written.clone(), |rest| format!("{prefix}{rest}"))
+                }
                 None => format!("{prefix}{}", s.name.value),
             };
             (
@@ -267,7 +277,7 @@ fn environment(
         ];
         for (stream, index) in streams {
             if let Some(index) = index {
-                indices.insert(stream.to_string(), format!("{}-{name}", index.value));
+                indices.insert(stream.to_string(), format!("{}-{storage}", index.value));
             }
         }
     }
@@ -319,7 +329,7 @@ fn environment(
                     r.name.value.clone(),
                     model::Resource {
                         kind: r.kind.value,
-                        physical_name: format!("{platform}-{name}-{}", r.name.value),
+                        physical_name: format!("{platform}-{storage}-{}", r.name.value),
                     },
                 )
             })

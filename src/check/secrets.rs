@@ -21,14 +21,16 @@ pub(crate) fn check(res: &Resolution<'_>, platform: Option<&str>, findings: &mut
             let prefix = format!("/{platform}/{}/", d.env.name.value);
             for secret in &d.env.secrets {
                 let Some(path) = &secret.path else { continue };
-                if let Some(problem) = path_problem(path, &prefix) {
+                // `{environment}` lets an abstract parent declare paths for every child.
+                let path_text = path.value.replace("{environment}", &d.env.name.value);
+                if let Some(problem) = path_problem(&path_text, &prefix) {
                     findings.push(
                         Finding::new(
                             Code::PathOutsidePrefix,
                             path.span,
                             format!(
                                 "secret `{}` in environment `{}` has path `{}`: {problem}",
-                                secret.name.value, d.env.name.value, path.value
+                                secret.name.value, d.env.name.value, path_text
                             ),
                         )
                         .label(match problem {

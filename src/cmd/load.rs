@@ -26,10 +26,11 @@ pub fn load_spec(dir: &Path) -> Result<Sources, Error> {
         });
     }
     let mut files: Vec<(String, PathBuf)> = vec![("charter.kdl".to_string(), root)];
+    let mut visited = std::collections::BTreeSet::new();
     for sub in SPEC_DIRS {
         let path = dir.join(sub);
         if path.is_dir() {
-            walk(&path, sub, &mut files)?;
+            walk(&path, sub, &mut files, &mut visited)?;
         }
     }
     files.sort();
@@ -44,7 +45,23 @@ pub fn load_spec(dir: &Path) -> Result<Sources, Error> {
     Ok(sources)
 }
 
-fn walk(dir: &Path, relative: &str, out: &mut Vec<(String, PathBuf)>) -> Result<(), Error> {
+/// Collects spec files under `dir`. Symlinked folders are followed, but a folder
+/// reached twice (a symlink loop) is an error rather than endless recursion.
+fn walk(
+    dir: &Path,
+    relative: &str,
+    out: &mut Vec<(String, PathBuf)>,
+    visited: &mut std::collections::BTreeSet<PathBuf>,
+) -> Result<(), Error> {
+    let real = std::fs::canonicalize(dir).map_err(|source| Error::Read {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    if !visited.insert(real) {
+        return Err(Error::FolderLoop {
+            path: dir.to_path_buf(),
+        });
+    }
     let entries = std::fs::read_dir(dir).map_err(|source| Error::Read {
         path: dir.to_path_buf(),
         source,
@@ -56,15 +73,15 @@ fn walk(dir: &Path, relative: &str, out: &mut Vec<(String, PathBuf)>) -> Result<
         })?;
         let path = entry.path();
         let name = entry.file_name().to_string_lossy().into_owned();
-        let rel = format!("{relative}/{name}");
+        let child = format!("{relative}/{name}");
         if path.is_dir() {
-            walk(&path, &rel, out)?;
+            walk(&path, &child, out, visited)?;
         } else if std::path::Path::new(&name)
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("kdl") || e.eq_ignore_ascii_case("json"))
             && path.is_file()
         {
-            out.push((rel, path));
+            out.push((child, path));
         }
     }
     Ok(())

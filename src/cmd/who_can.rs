@@ -1,7 +1,15 @@
-//! (being written)
-use crate::cli::{AnswerFormat, SpecArgs};
-use crate::error::Error;
+//! `charter who-can`: access questions answered from the resolved model, as text or
+//! JSON (shapes in docs/commands.md). An unknown model is an answer (no group can
+//! use it); an unknown group, environment or feature exits 1 with a suggestion.
+
 use std::process::ExitCode;
+
+use crate::cli::{AnswerFormat, SpecArgs};
+use crate::cmd::model::{load_model, pretty_json, report_unknown};
+use crate::cmd::{exit, write_stdout};
+use crate::error::Error;
+use crate::query::{self, Answer};
+
 /// The question asked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Question {
@@ -9,11 +17,30 @@ pub enum Question {
     Group(String),
     Feature(String),
 }
+
 pub fn run(
-    _spec: &SpecArgs,
-    _question: &Question,
-    _env: Option<&str>,
-    _format: AnswerFormat,
+    spec: &SpecArgs,
+    question: &Question,
+    env: Option<&str>,
+    format: AnswerFormat,
 ) -> Result<ExitCode, Error> {
-    todo!("who-can")
+    let model = match load_model(spec)? {
+        Ok(model) => model,
+        Err(code) => return Ok(code),
+    };
+    let answer = match question {
+        Question::Model(m) => query::model_access(&model, m, env).map(Answer::Model),
+        Question::Group(g) => query::group_access(&model, g, env).map(Answer::Group),
+        Question::Feature(f) => query::feature_access(&model, f, env).map(Answer::Feature),
+    };
+    let answer = match answer {
+        Ok(answer) => answer,
+        Err(unknown) => return Ok(report_unknown(unknown)),
+    };
+    let text = match format {
+        AnswerFormat::Human => query::human::render(&answer),
+        AnswerFormat::Json => pretty_json(&answer)?,
+    };
+    write_stdout(&text)?;
+    Ok(ExitCode::from(exit::CLEAN))
 }

@@ -2,6 +2,9 @@
 
 use kdl::KdlNode;
 
+use crate::diag::code::Code;
+use crate::diag::finding::Finding;
+
 use crate::parse::node::{Once, list_names};
 use crate::parse::reader::{Ctx, NodeReader, unknown_child};
 use crate::source::Spanned;
@@ -61,8 +64,8 @@ pub(crate) fn lower(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<App> {
             }
             "filter" => {
                 ctx.report(
-                    crate::diag::finding::Finding::new(
-                        crate::diag::code::Code::UnknownNode,
+                    Finding::new(
+                        Code::UnknownNode,
                         ctx.span(child.name().span()),
                         format!(
                             "`filter` belongs on an `open-webui-pipelines` app, and {} is `{}`",
@@ -77,6 +80,17 @@ pub(crate) fn lower(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<App> {
             }
             _ => unknown_child(ctx, child, &r.what, CHILDREN),
         }
+    }
+    if app.image.is_none() && !r.children().iter().any(|c| c.name().value() == "image") {
+        ctx.report(
+            Finding::new(
+                Code::MissingValue,
+                app.name.span,
+                format!("{} has no `image`", r.what),
+            )
+            .label("nothing to deploy")
+            .help("add the container image and its tag: image \"ghcr.io/org/app\" tag=\"1.2.3\""),
+        );
     }
     Some(app)
 }
@@ -106,8 +120,8 @@ fn lower_health(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Health> {
     let path = path?;
     if !path.starts_with('/') {
         ctx.report(
-            crate::diag::finding::Finding::new(
-                crate::diag::code::Code::InvalidValue,
+            Finding::new(
+                Code::InvalidValue,
                 path.span,
                 format!("health check path `{}` does not start with `/`", path.value),
             )
@@ -140,8 +154,8 @@ pub(crate) fn lower_env(ctx: &mut Ctx<'_>, node: &KdlNode, with_app: bool) -> Op
     let key = key?;
     if !is_env_name(&key) {
         ctx.report(
-            crate::diag::finding::Finding::new(
-                crate::diag::code::Code::InvalidValue,
+            Finding::new(
+                Code::InvalidValue,
                 key.span,
                 format!("`{}` is not an environment variable name", key.value),
             )
@@ -182,8 +196,8 @@ fn lower_filter(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Filter> {
     let source = source?;
     if !source.starts_with("https://") {
         ctx.report(
-            crate::diag::finding::Finding::new(
-                crate::diag::code::Code::InvalidValue,
+            Finding::new(
+                Code::InvalidValue,
                 source.span,
                 format!("filter source `{}` is not an https URL", source.value),
             )

@@ -5,6 +5,34 @@
 /// Deeper than any spec needs (they use three levels), far below the parser's limit.
 pub(crate) const MAX_DEPTH: usize = 32;
 
+/// The bound on `{` counted with no regard for strings or comments. Braces inside
+/// real strings come in pairs, so only hostile input gets near it; it protects the
+/// parser when a broken quote makes the string-aware scan lose its place.
+pub(crate) const MAX_RAW_DEPTH: usize = 256;
+
+/// The offset of the first block deeper than the limits, by either count.
+pub(crate) fn first_too_deep(text: &str) -> Option<usize> {
+    too_deep_at(text, MAX_DEPTH).or_else(|| raw_too_deep_at(text, MAX_RAW_DEPTH))
+}
+
+/// Like [`too_deep_at`], counting every brace.
+pub(crate) fn raw_too_deep_at(text: &str, limit: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, b) in text.bytes().enumerate() {
+        match b {
+            b'{' => {
+                depth += 1;
+                if depth > limit {
+                    return Some(i);
+                }
+            }
+            b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
 /// The byte offset of the first `{` that opens a block deeper than `limit`.
 pub(crate) fn too_deep_at(text: &str, limit: usize) -> Option<usize> {
     let bytes = text.as_bytes();
@@ -65,8 +93,13 @@ fn raw_string_start(bytes: &[u8], i: usize) -> Option<usize> {
 
 fn skip_raw_string(bytes: &[u8], i: usize) -> usize {
     let hashes = raw_string_start(bytes, i).unwrap_or(0);
+    let triple = bytes[i + hashes..].starts_with(b"\"\"\"");
     let mut j = i + hashes + 1;
     while j < bytes.len() {
+        // A single-line string ends at the line's end, closed or not.
+        if bytes[j] == b'\n' && !triple {
+            return j;
+        }
         if bytes[j] == b'"'
             && bytes[j + 1..]
                 .iter()
@@ -89,6 +122,7 @@ fn skip_string(bytes: &[u8], i: usize) -> usize {
     while j < bytes.len() {
         match bytes[j] {
             b'\\' => j += 2,
+            b'\n' if !triple => return j,
             b'"' if !triple => return j + 1,
             b'"' if bytes[j..].starts_with(b"\"\"\"") => return j + 3,
             _ => j += 1,
@@ -115,6 +149,14 @@ mod tests {
         );
         assert_eq!(too_deep_at(&quoted, 2), None);
         assert_eq!(too_deep_at("a \"\\\"{\" { }", 0), Some(8));
+    }
+
+    #[test]
+    fn a_broken_quote_does_not_hide_deep_blocks() {
+        let deep = "a {".repeat(300);
+        for prefix in ["node \"abc\n", "node ##\"abc\" ", "x#\"a\" ", "node r\"\\\" "] {
+            assert!(first_too_deep(&format!("{prefix}{deep}")).is_some(), "{prefix:?}");
+        }
     }
 
     #[test]

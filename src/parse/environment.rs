@@ -79,7 +79,57 @@ pub(crate) fn lower(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Environment> {
             _ => unknown_child(ctx, child, &r.what, CHILDREN),
         }
     }
+    report_repeated_keys(ctx, &env);
     Some(env)
+}
+
+/// Two `region`, `scale`, `resource`, `secret` or `env` lines with one key in the
+/// same environment node: the second would silently replace the first.
+fn report_repeated_keys(ctx: &mut Ctx<'_>, env: &Environment) {
+    let keyed = env
+        .regions
+        .iter()
+        .map(|r| ("region", r.name.value.clone(), r.name.span))
+        .chain(
+            env.scales
+                .iter()
+                .map(|s| ("scale", s.app.value.clone(), s.app.span)),
+        )
+        .chain(
+            env.resources
+                .iter()
+                .map(|r| ("resource", r.name.value.clone(), r.name.span)),
+        )
+        .chain(
+            env.secrets
+                .iter()
+                .map(|s| ("secret", s.name.value.clone(), s.name.span)),
+        )
+        .chain(env.env.iter().map(|e| {
+            let key = match &e.app {
+                Some(app) => format!("{} (app `{}`)", e.key.value, app.value),
+                None => e.key.value.clone(),
+            };
+            ("env", key, e.key.span)
+        }));
+    let mut seen: std::collections::BTreeMap<(&str, String), crate::source::Span> =
+        std::collections::BTreeMap::new();
+    for (kind, key, span) in keyed {
+        if let Some(first) = seen.get(&(kind, key.clone())) {
+            ctx.report(
+                Finding::new(
+                    Code::DuplicateName,
+                    span,
+                    format!("`{kind} {key}` is given twice in environment `{}`", env.name.value),
+                )
+                .label("given again here")
+                .related(*first, "first given here")
+                .help(format!("keep one `{kind}` line for `{key}`; to change a parent's value, write it in the child environment")),
+            );
+        } else {
+            seen.insert((kind, key), span);
+        }
+    }
 }
 
 fn check_account(ctx: &mut Ctx<'_>, account: &Spanned<String>) {

@@ -5,7 +5,7 @@
 mod alert;
 mod app;
 mod channel;
-mod depth;
+pub(crate) mod depth;
 mod environment;
 mod escalation;
 mod group;
@@ -75,10 +75,10 @@ fn lower_top_level(ctx: &mut Ctx<'_>, node: &KdlNode, spec: &mut Spec) {
     let kind = node.name().value();
     if let Some(known) = TOP_LEVEL.iter().find(|k| **k == kind) {
         spec.written.insert(known);
-    } else if let Some(close) = suggest::closest(kind, TOP_LEVEL.iter().copied()) {
-        if let Some(known) = TOP_LEVEL.iter().find(|k| **k == close) {
-            spec.written.insert(known);
-        }
+    } else if let Some(known) = suggest::closest(kind, TOP_LEVEL.iter().copied())
+        .and_then(|close| TOP_LEVEL.iter().find(|k| **k == close))
+    {
+        spec.written.insert(known);
     }
     match kind {
         "platform" => spec.platforms.extend(platform::lower(ctx, node)),
@@ -245,7 +245,7 @@ fn parse_file(sources: &Sources, id: SourceId) -> Result<KdlDocument, Vec<Findin
             .help("save the file as UTF-8 (spec files are text; KDL requires UTF-8)"),
         ]);
     }
-    if let Some(at) = depth::too_deep_at(&file.text, depth::MAX_DEPTH) {
+    if let Some(at) = depth::first_too_deep(&file.text) {
         return Err(vec![
             Finding::new(
                 Code::TooDeep,

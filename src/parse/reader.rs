@@ -659,7 +659,26 @@ pub(crate) fn period(
     if value.value == "forever" {
         return Some(Spanned::new(Period::Forever, value.span));
     }
-    duration(ctx, value, what).map(|d| Spanned::new(Period::For(d.value), d.span))
+    let d = duration(ctx, value, what)?;
+    whole_days(ctx, &d, what)?;
+    Some(Spanned::new(Period::For(d.value), d.span))
+}
+
+/// Retention is counted in whole days (S3 lifecycle and the scrub work in days).
+pub(crate) fn whole_days(ctx: &mut Ctx<'_>, d: &Spanned<Duration>, what: &str) -> Option<()> {
+    if d.value.seconds.is_multiple_of(Duration::DAY) && d.value.seconds > 0 {
+        return Some(());
+    }
+    ctx.report(
+        Finding::new(
+            Code::BadDuration,
+            d.span,
+            format!("{what} must be a whole number of days"),
+        )
+        .label("not whole days")
+        .help("write retention in days or weeks, like \"30d\" or \"52w\""),
+    );
+    None
 }
 
 /// Parses a value that must be one of `names`.

@@ -40,7 +40,41 @@ pub(crate) fn lower(ctx: &mut Ctx<'_>, node: &KdlNode) -> Retention {
             unknown_child(ctx, child, "`retention`", &known);
         }
     }
+    report_repeated_overrides(ctx, &retention);
     retention
+}
+
+/// Two overrides of one target that set the same class: which one applies would
+/// depend on the order of the files.
+fn report_repeated_overrides(ctx: &mut Ctx<'_>, retention: &Retention) {
+    let mut seen: std::collections::BTreeMap<(String, DataClass), Span> =
+        std::collections::BTreeMap::new();
+    for o in &retention.overrides {
+        let target = match &o.target {
+            OverrideTarget::Environment(e) => format!("environment `{}`", e.value),
+            OverrideTarget::Sdm(_) => "SDM twins".to_string(),
+            OverrideTarget::Tier(t) => format!("tier `{}`", t.value.as_str()),
+        };
+        for (class, _) in &o.periods {
+            if let Some(first) = seen.get(&(target.clone(), class.value)) {
+                ctx.report(
+                    Finding::new(
+                        Code::DuplicateProperty,
+                        class.span,
+                        format!(
+                            "retention of {} for {target} is set by two overrides",
+                            class.value.as_str()
+                        ),
+                    )
+                    .label("set again here")
+                    .related(*first, "first set here")
+                    .help("keep one value per data class and target"),
+                );
+            } else {
+                seen.insert((target.clone(), class.value), class.span);
+            }
+        }
+    }
 }
 
 fn lower_rule(
@@ -57,6 +91,7 @@ fn lower_rule(
     );
     let hot = if class.value.is_log() {
         r.prop_duration(ctx, "hot")
+            .filter(|h| crate::parse::reader::whole_days(ctx, h, "the hot phase").is_some())
     } else {
         None
     };

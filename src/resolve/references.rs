@@ -82,13 +82,11 @@ pub(crate) fn check(spec: &Spec, names: &Names, findings: &mut Findings) {
     }
     check_needs(spec, names, findings);
     check_client_secret(spec, findings);
-    for code in spec
-        .lints
-        .iter()
-        .map(|l| &l.code)
-        .chain(spec.waivers.iter().map(|w| &w.code))
-    {
-        check_code(code, findings);
+    for lint in &spec.lints {
+        check_code(&lint.code, false, findings);
+    }
+    for waiver in &spec.waivers {
+        check_code(&waiver.code, true, findings);
     }
 }
 
@@ -141,7 +139,7 @@ fn check_client_secret(spec: &Spec, findings: &mut Findings) {
     }
 }
 
-fn check_code(code: &Spanned<String>, findings: &mut Findings) {
+fn check_code(code: &Spanned<String>, waiver: bool, findings: &mut Findings) {
     let Some(known) = Code::from_name(code) else {
         let help = suggest::did_you_mean(code, Code::ALL.iter().map(|c| c.name()))
             .unwrap_or_else(|| "`charter explain --list` lists every code".to_string());
@@ -165,6 +163,18 @@ fn check_code(code: &Spanned<String>, findings: &mut Findings) {
             )
             .label("a structural check")
             .help("fix the spec instead: charter cannot compile a spec with this error"),
+        );
+    } else if waiver && known.name().starts_with("waiver/") {
+        findings.push(
+            Finding::new(
+                Code::NotConfigurable,
+                code.span,
+                format!("a waiver cannot waive `{known}`, a finding about waivers"),
+            )
+            .label("waivers apply before these findings exist")
+            .help(format!(
+                "change its level instead: lint \"{known}\" level=\"allow\""
+            )),
         );
     }
 }

@@ -147,17 +147,27 @@ fn problems(fixture: &Fixture, sources: &Sources, outcome: &Outcome) -> Vec<Stri
     out
 }
 
-/// Snapshots the human report and the JSON of one fixture.
-fn snapshot(fixture: &Fixture, human: &str, json: &str) {
-    insta::with_settings!({
-        snapshot_path => "snapshots/fixtures",
-        prepend_module_to_snapshot => false,
-        omit_expression => true,
-        description => format!("tests/fixtures/{}", fixture.id()),
-    }, {
-        insta::assert_snapshot!(format!("{}__{}__human", fixture.family, fixture.case), human);
-        insta::assert_snapshot!(format!("{}__{}__json", fixture.family, fixture.case), json);
-    });
+/// Snapshots one rendering (`human` or `json`) of a fixture. A mismatch is caught
+/// (insta has printed its diff and written a `.snap.new`) and returned as a message,
+/// so that one run lists every fixture whose report changed.
+fn snapshot(fixture: &Fixture, kind: &str, text: &str) -> Result<(), String> {
+    let name = format!("{}__{}__{kind}", fixture.family, fixture.case);
+    let assertion = panic::catch_unwind(AssertUnwindSafe(|| {
+        insta::with_settings!({
+            snapshot_path => "snapshots/fixtures",
+            prepend_module_to_snapshot => false,
+            omit_expression => true,
+            description => format!("tests/fixtures/{}", fixture.id()),
+        }, {
+            insta::assert_snapshot!(name.as_str(), text);
+        });
+    }));
+    assertion.map_err(|_| {
+        format!(
+            "{}: the {kind} report differs from snapshots/fixtures/{name}.snap",
+            fixture.id()
+        )
+    })
 }
 
 #[test]
@@ -175,15 +185,8 @@ fn fixtures_report_their_code() {
         failures.extend(problems(fixture, &sources, &outcome));
         let human = support::human(&sources, &outcome);
         let json = support::json(&sources, &outcome);
-        // Keep going after a snapshot mismatch so that one run lists every fixture
-        // that changed (insta has printed each diff above).
-        if panic::catch_unwind(AssertUnwindSafe(|| snapshot(fixture, &human, &json))).is_err() {
-            failures.push(format!(
-                "{}: the report differs from snapshots/fixtures/{}__{}__{{human,json}}.snap",
-                fixture.id(),
-                fixture.family,
-                fixture.case
-            ));
+        for (kind, text) in [("human", &human), ("json", &json)] {
+            failures.extend(snapshot(fixture, kind, text).err());
         }
     }
     assert!(

@@ -4,6 +4,10 @@
 mod cli;
 mod docs;
 mod fixtures;
+mod formats;
+mod fmt;
+mod graph;
 mod properties;
+mod queries;
 mod specs;
 mod support;

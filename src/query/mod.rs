@@ -1,0 +1,135 @@
+//! Queries over the sealed [`Model`]: the resolved view of one environment
+//! (`charter model`, and what organisation constraints are checked against) and the
+//! access questions of `charter who-can`. Pure: a model and names in, values out.
+
+pub mod access;
+pub mod human;
+pub mod pattern;
+pub mod view;
+
+use std::collections::BTreeMap;
+
+use crate::model::{Environment, Group, Model};
+use crate::spec::{FEATURES, ShareLevel};
+use crate::suggest;
+
+pub use access::{Answer, feature_access, group_access, model_access};
+pub use view::environment_view;
+
+/// A name on the command line that the spec does not define.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
+#[error("unknown {kind} `{name}`")]
+#[diagnostic(code(charter::unknown_name), help("{help}"))]
+pub struct UnknownName {
+    /// `environment`, `group` or `feature`.
+    pub kind: &'static str,
+    pub name: String,
+    /// "did you mean `x`?" when one is close, then every known name.
+    pub help: String,
+}
+
+impl UnknownName {
+    fn new<'a>(
+        kind: &'static str,
+        plural: &str,
+        name: &str,
+        known: impl Iterator<Item = &'a str> + Clone,
+    ) -> Self {
+        let list: Vec<&str> = known.clone().collect();
+        let list = if list.is_empty() {
+            format!("the spec defines no {plural}")
+        } else {
+            format!("{plural}: {}", list.join(", "))
+        };
+        let help = match suggest::did_you_mean(name, known) {
+            Some(hint) => format!("{hint} {list}"),
+            None => list,
+        };
+        Self {
+            kind,
+            name: name.to_string(),
+            help,
+        }
+    }
+}
+
+/// The deployable environment `name` (an SDM twin too).
+pub fn find_environment<'m>(model: &'m Model, name: &str) -> Result<&'m Environment, UnknownName> {
+    model
+        .environments
+        .get(name)
+        .ok_or_else(|| unknown_environment(model, name))
+}
+
+/// The error for an environment `name` that the model does not deploy.
+pub fn unknown_environment(model: &Model, name: &str) -> UnknownName {
+    UnknownName::new(
+        "environment",
+        "environments",
+        name,
+        model.environments.keys().map(String::as_str),
+    )
+}
+
+/// The access group `name`.
+pub fn find_group<'m>(model: &'m Model, name: &str) -> Result<&'m Group, UnknownName> {
+    model.groups.get(name).ok_or_else(|| {
+        UnknownName::new(
+            "group",
+            "groups",
+            name,
+            model.groups.keys().map(String::as_str),
+        )
+    })
+}
+
+/// `name` if it is one of [`FEATURES`].
+pub fn check_feature(name: &str) -> Result<(), UnknownName> {
+    if FEATURES.contains(&name) {
+        Ok(())
+    } else {
+        Err(UnknownName::new(
+            "feature",
+            "features",
+            name,
+            FEATURES.iter().copied(),
+        ))
+    }
+}
+
+/// Whether members of `group` may sign in to `env`: anyone in a spec group may sign
+/// in to a regular environment; only the SDM groups may sign in to a twin.
+pub fn may_sign_in(env: &Environment, group: &Group) -> bool {
+    env.sdm
+        .as_ref()
+        .is_none_or(|twin| twin.groups.contains(&group.name))
+}
+
+/// The groups whose members may sign in to `env`, by name.
+pub fn admitted<'m>(model: &'m Model, env: &'m Environment) -> impl Iterator<Item = &'m Group> {
+    model.groups.values().filter(|g| may_sign_in(env, g))
+}
+
+/// What `group` may share in `env`: its own (inherited, merged) levels, with the
+/// twin's `sdm share` levels taking precedence per object on an SDM twin. Objects
+/// that neither sets are absent (the platform's default applies).
+pub fn effective_share(env: &Environment, group: &Group) -> BTreeMap<String, ShareLevel> {
+    let mut share = group.share.clone();
+    if let Some(twin) = &env.sdm {
+        share.extend(twin.share.iter().map(|(k, v)| (k.clone(), *v)));
+    }
+    share
+}
+
+/// The group that granted what `has` tests for: the group's lineage is searched from
+/// its root down, and since grants are inherited by union, the first (furthest)
+/// ancestor that has it is the one that declared it; otherwise the group itself.
+pub fn granted_by<'m>(model: &'m Model, group: &'m Group, has: impl Fn(&Group) -> bool) -> &'m str {
+    group
+        .lineage
+        .iter()
+        .rev()
+        .filter_map(|name| model.groups.get(name))
+        .find(|ancestor| has(ancestor))
+        .map_or(group.name.as_str(), |ancestor| ancestor.name.as_str())
+}
