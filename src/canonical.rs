@@ -267,19 +267,48 @@ fn restore_children(doc: &mut KdlDocument, original: &KdlDocument, level: usize)
     if original.nodes().is_empty() {
         // autoformat writes `{`, a blank line, `}`; charter writes `{}`, or the
         // comments alone on their lines.
-        let lines = tidy(block_lines(&all_decor(original), level, true), true, true);
-        if lines.is_empty() {
+        let decor = all_decor(original);
+        let (brace, rest) = brace_line(&decor);
+        let lines = tidy(block_lines(rest, level, brace.is_none()), true, true);
+        if brace.is_none() && lines.is_empty() {
             set_doc_format(doc, String::new(), String::new());
         } else {
-            set_doc_format(doc, format!("\n{}", lines_text(&lines)), close);
+            set_doc_format(doc, format!("{brace}\n{}", lines_text(&lines), brace = brace.unwrap_or_default()), close);
         }
         return;
     }
     let last_ended_line = restore_nodes(doc, original, level);
+    // A comment after `{` stays on its line (autoformat moves it into the block).
+    let mut open = "\n".to_string();
+    let first = original.nodes()[0].format().map_or("", |f| f.leading.as_str());
+    if let (Some(comment), rest) = brace_line(first)
+        && let Some(format) = doc.nodes_mut()[0].format_mut()
+    {
+        format.leading = leading(rest, level, true, true);
+        open = format!("{comment}\n");
+    }
     // autoformat keeps comments after the last node but indents them by one space.
     let trailing = original.format().map(|f| f.trailing.as_str()).unwrap_or("");
     let lines = tidy(block_lines(trailing, level, !last_ended_line), false, true);
-    set_doc_format(doc, "\n".to_string(), lines_text(&lines) + &close);
+    set_doc_format(doc, open, lines_text(&lines) + &close);
+}
+
+/// The comments on the rest of the line of a block's `{` (with a space in front),
+/// and the text after that line; none when that rest holds anything but comments.
+fn brace_line(text: &str) -> (Option<String>, &str) {
+    let tokens = lex(text);
+    let Some(end) = tokens.iter().position(|t| t.kind == Kind::Newline) else {
+        return (None, text);
+    };
+    let line = &tokens[..end];
+    let comments_only = line
+        .iter()
+        .all(|t| matches!(t.kind, Kind::Space | Kind::LineComment | Kind::BlockComment));
+    if comments_only && line.iter().any(|t| t.kind != Kind::Space) {
+        (Some(format!(" {}", join(line))), &text[tokens[end].at + 1..])
+    } else {
+        (None, text)
+    }
 }
 
 /// The nodes of a document at `level`; returns whether the last one's terminator
@@ -860,6 +889,15 @@ mod tests {
     }
 
     #[test]
+    fn formats_the_deepest_nesting_allowed() {
+        // On a test thread's small stack: the depth bound keeps the parser shallow.
+        let text = format!("{}{}", "a {".repeat(depth::MAX_DEPTH), "}".repeat(depth::MAX_DEPTH));
+        let once = ok(&text);
+        assert_eq!(once.lines().count(), 2 * depth::MAX_DEPTH);
+        assert_eq!(ok(&once), once);
+    }
+
+    #[test]
     fn error_offsets_point_into_the_text_as_given() {
         let text = "\u{feff}a 1\r\nb \"x\r\n";
         let Err(err) = canonical(text) else {
@@ -870,15 +908,5 @@ mod tests {
             text[at..].starts_with('"') || text[at..].starts_with('x'),
             "{at}"
         );
-    }
-}
-#[cfg(test)]
-mod scratch {
-    #[test]
-    fn show() {
-        for t in ["a 1 \\ // c\n\nb\n"] {
-            let doc = kdl::KdlDocument::parse_v2(t).unwrap();
-            eprintln!("{t:?} => {:?}", super::layout(&doc));
-        }
     }
 }

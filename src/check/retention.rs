@@ -49,7 +49,8 @@ pub(crate) fn check(res: &Resolution<'_>, findings: &mut Findings) {
             .is_some_and(|t| t.value == Tier::Production);
         if let Some(choice) = d.retention.get(&DataClass::Conversations) {
             let too_long = match choice.period.value {
-                Period::Forever => true,
+                // `retention/forever` reports it (once, at the rule).
+                Period::Forever => false,
                 Period::For(p) => p.days() > CONVERSATION_CEILING_DAYS,
             };
             if too_long {

@@ -16,13 +16,15 @@ pub fn render(answer: &Answer) -> String {
 }
 
 fn model(answer: &ModelAnswer) -> String {
-    let scope = scope(answer.environments.iter().map(|e| &e.place));
+    let places = || answer.environments.iter().map(|e| &e.place);
     if answer.environments.iter().all(|e| e.groups.is_empty()) {
         return format!(
-            "No group can use model `{}` {scope}: no `models` pattern of a group that may sign in matches it.\n",
-            answer.model
+            "No group can use model `{}` {}: no `models` pattern of a group that may sign in matches it.\n",
+            answer.model,
+            nowhere(places())
         );
     }
+    let scope = scope(places());
     let blocks = blocks(answer.environments.iter().map(|e| (&e.place, &e.groups)));
     let header = ["GROUP", "DIRECTORY", "PATTERN", "GRANTED BY"].map(String::from);
     let tables: Vec<Vec<[String; 4]>> = blocks
@@ -150,13 +152,15 @@ fn by_origin(answer: &GroupAnswer, items: &[(&str, &str)]) -> String {
 }
 
 fn feature(answer: &FeatureAnswer) -> String {
-    let scope = scope(answer.environments.iter().map(|e| &e.place));
+    let places = || answer.environments.iter().map(|e| &e.place);
     if answer.environments.iter().all(|e| e.groups.is_empty()) {
         return format!(
-            "No group that may sign in has feature `{}` {scope}.\n",
-            answer.feature
+            "No group that may sign in has feature `{}` {}.\n",
+            answer.feature,
+            nowhere(places())
         );
     }
+    let scope = scope(places());
     let blocks = blocks(answer.environments.iter().map(|e| (&e.place, &e.groups)));
     let header = ["GROUP", "DIRECTORY", "GRANTED BY"].map(String::from);
     let tables: Vec<Vec<[String; 3]>> = blocks
@@ -186,11 +190,21 @@ fn feature(answer: &FeatureAnswer) -> String {
     out
 }
 
-/// "in any environment" or "in `prod`".
-fn scope<'a>(mut places: impl Iterator<Item = &'a Place>) -> String {
+/// "by environment", or "in `prod`" when the question named one.
+fn scope<'a>(places: impl Iterator<Item = &'a Place>) -> String {
+    only(places).map_or_else(|| "by environment".to_string(), |p| format!("in `{p}`"))
+}
+
+/// "in any environment", or "in `prod`" when the question named one.
+fn nowhere<'a>(places: impl Iterator<Item = &'a Place>) -> String {
+    only(places).map_or_else(|| "in any environment".to_string(), |p| format!("in `{p}`"))
+}
+
+/// The environment's name when the answer covers exactly one.
+fn only<'a>(mut places: impl Iterator<Item = &'a Place>) -> Option<&'a str> {
     match (places.next(), places.next()) {
-        (Some(only), None) => format!("in `{}`", only.environment),
-        _ => "by environment".to_string(),
+        (Some(one), None) => Some(one.environment.as_str()),
+        _ => None,
     }
 }
 

@@ -3,7 +3,7 @@
 //! checked against it). Its fields are documented in `docs/model.md`; fields are
 //! only ever added, an incompatible change bumps `schema`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
@@ -42,8 +42,8 @@ struct GroupView<'m> {
     directory: Option<&'m str>,
     lineage: &'m [String],
     role: Role,
-    models: &'m std::collections::BTreeSet<String>,
-    features: &'m std::collections::BTreeSet<String>,
+    models: &'m BTreeSet<String>,
+    features: &'m BTreeSet<String>,
     share: BTreeMap<String, ShareLevel>,
 }
 
