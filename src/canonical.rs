@@ -31,7 +31,7 @@
 
 use std::fmt;
 
-use kdl::{FormatConfig, KdlDocument, KdlEntry, KdlNode};
+use kdl::{FormatConfig, KdlDocument, KdlEntry, KdlNode, KdlNodeFormat};
 
 use crate::parse::depth;
 
@@ -96,7 +96,7 @@ pub fn canonical(text: &str) -> Result<String, Unformattable> {
                 .unwrap_or_else(|| "invalid KDL".to_string()),
         }
     })?;
-    let formatted = layout(&original);
+    let formatted = layout(&original, &normalized);
     verify(&normalized, &original, &formatted).map_err(|e| match e {
         Unformattable::Unsafe { offset, what } => Unformattable::Unsafe {
             offset: offset.map(|at| map.back(at)),
@@ -108,10 +108,10 @@ pub fn canonical(text: &str) -> Result<String, Unformattable> {
 }
 
 /// Lays out a parsed document: kdl's autoformat, then what it lost put back.
-fn layout(original: &KdlDocument) -> String {
+fn layout(original: &KdlDocument, source: &str) -> String {
     let mut doc = original.clone();
     doc.autoformat_config(&FormatConfig::builder().indent(INDENT).build());
-    restore(&mut doc, original);
+    restore(&mut doc, original, source);
     doc.to_string()
 }
 
@@ -141,7 +141,7 @@ fn verify(normalized: &str, original: &KdlDocument, formatted: &str) -> Result<(
     if bare(original) != bare(&reparsed) {
         return Err(unsafe_at(None, "change the document"));
     }
-    if layout(&reparsed) != formatted {
+    if layout(&reparsed, formatted) != formatted {
         return Err(unsafe_at(None, "not reach a stable layout"));
     }
     Ok(())
@@ -248,21 +248,21 @@ fn normalize(text: &str) -> (String, OffsetMap) {
 
 /// Puts back, from `original`, what autoformat dropped or rewrote in `doc` (a clone
 /// of it after `autoformat_config`).
-fn restore(doc: &mut KdlDocument, original: &KdlDocument) {
+fn restore(doc: &mut KdlDocument, original: &KdlDocument, source: &str) {
     if original.nodes().is_empty() {
         // Comments only (or nothing): autoformat would end the file with a blank line.
         let lines = block_lines(&all_decor(original), 0, false);
         set_doc_format(doc, lines_text(&tidy(lines, true, true)), String::new());
         return;
     }
-    let last_ended_line = restore_nodes(doc, original, 0);
-    let trailing = original.format().map(|f| f.trailing.as_str()).unwrap_or("");
+    let last_ended_line = restore_nodes(doc, original, 0, source);
+    let trailing = original.format().map_or("", |f| f.trailing.as_str());
     let lines = tidy(block_lines(trailing, 0, !last_ended_line), false, true);
     set_doc_format(doc, String::new(), lines_text(&lines));
 }
 
 /// A children block at `level` (its nodes' indentation).
-fn restore_children(doc: &mut KdlDocument, original: &KdlDocument, level: usize) {
+fn restore_children(doc: &mut KdlDocument, original: &KdlDocument, level: usize, source: &str) {
     let close = INDENT.repeat(level - 1);
     if original.nodes().is_empty() {
         // autoformat writes `{`, a blank line, `}`; charter writes `{}`, or the
@@ -273,14 +273,24 @@ fn restore_children(doc: &mut KdlDocument, original: &KdlDocument, level: usize)
         if brace.is_none() && lines.is_empty() {
             set_doc_format(doc, String::new(), String::new());
         } else {
-            set_doc_format(doc, format!("{brace}\n{}", lines_text(&lines), brace = brace.unwrap_or_default()), close);
+            set_doc_format(
+                doc,
+                format!(
+                    "{brace}\n{}",
+                    lines_text(&lines),
+                    brace = brace.unwrap_or_default()
+                ),
+                close,
+            );
         }
         return;
     }
-    let last_ended_line = restore_nodes(doc, original, level);
+    let last_ended_line = restore_nodes(doc, original, level, source);
     // A comment after `{` stays on its line (autoformat moves it into the block).
     let mut open = "\n".to_string();
-    let first = original.nodes()[0].format().map_or("", |f| f.leading.as_str());
+    let first = original.nodes()[0]
+        .format()
+        .map_or("", |f| f.leading.as_str());
     if let (Some(comment), rest) = brace_line(first)
         && let Some(format) = doc.nodes_mut()[0].format_mut()
     {
@@ -288,7 +298,7 @@ fn restore_children(doc: &mut KdlDocument, original: &KdlDocument, level: usize)
         open = format!("{comment}\n");
     }
     // autoformat keeps comments after the last node but indents them by one space.
-    let trailing = original.format().map(|f| f.trailing.as_str()).unwrap_or("");
+    let trailing = original.format().map_or("", |f| f.trailing.as_str());
     let lines = tidy(block_lines(trailing, level, !last_ended_line), false, true);
     set_doc_format(doc, open, lines_text(&lines) + &close);
 }
@@ -305,7 +315,10 @@ fn brace_line(text: &str) -> (Option<String>, &str) {
         .iter()
         .all(|t| matches!(t.kind, Kind::Space | Kind::LineComment | Kind::BlockComment));
     if comments_only && line.iter().any(|t| t.kind != Kind::Space) {
-        (Some(format!(" {}", join(line))), &text[tokens[end].at + 1..])
+        (
+            Some(format!(" {}", join(line))),
+            &text[tokens[end].at + 1..],
+        )
     } else {
         (None, text)
     }
@@ -313,13 +326,16 @@ fn brace_line(text: &str) -> (Option<String>, &str) {
 
 /// The nodes of a document at `level`; returns whether the last one's terminator
 /// ended its line in the original.
-fn restore_nodes(doc: &mut KdlDocument, original: &KdlDocument, level: usize) -> bool {
+fn restore_nodes(
+    doc: &mut KdlDocument,
+    original: &KdlDocument,
+    level: usize,
+    source: &str,
+) -> bool {
     let mut after_line_end = true;
     for (i, (node, before)) in doc.nodes_mut().iter_mut().zip(original.nodes()).enumerate() {
-        restore_node(node, before, level, i == 0, after_line_end);
-        after_line_end = before
-            .format()
-            .is_some_and(|f| f.terminator.ends_with('\n'));
+        restore_node(node, before, level, i == 0, after_line_end, source);
+        after_line_end = parsed_format(before, source).terminator.ends_with('\n');
     }
     after_line_end
 }
@@ -330,8 +346,9 @@ fn restore_node(
     level: usize,
     first: bool,
     after_line_end: bool,
+    source: &str,
 ) {
-    let before = original.format().cloned().unwrap_or_default();
+    let before = parsed_format(original, source);
     // autoformat writes names and type annotations from their values (`"x"` → `x`).
     node.set_name(original.name().clone());
     *node.ty_mut() = original.ty().cloned();
@@ -344,7 +361,7 @@ fn restore_node(
     if let (Some(children), Some(children_before)) =
         (node.children_mut().as_mut(), original.children())
     {
-        restore_children(children, children_before, level + 1);
+        restore_children(children, children_before, level + 1, source);
     }
     let has_children = original.children().is_some();
     let Some(format) = node.format_mut() else {
@@ -370,6 +387,53 @@ fn restore_node(
     } else {
         "\n".to_string()
     };
+}
+
+/// The format of `node` as parsed, with what the kdl parser drops after a children
+/// block put back from `source`: after `}`, the parser skips whitespace and
+/// `/* */` comments without keeping them, and then the terminator (a newline, `;` or
+/// a `//` comment) too, unless it follows the `}` at once.
+fn parsed_format(node: &KdlNode, source: &str) -> KdlNodeFormat {
+    let mut format = node.format().cloned().unwrap_or_default();
+    if node.children().is_none() || !format.terminator.is_empty() {
+        return format;
+    }
+    let (start, end) = (
+        node.span().offset(),
+        node.span().offset() + node.span().len(),
+    );
+    let Some(text) = source.get(start..end) else {
+        return format;
+    };
+    // The node's text ends with its last `}` and the space the parser skipped.
+    let tokens = lex(text);
+    let Some(close) = tokens.iter().rposition(|t| t.kind == Kind::Close) else {
+        return format;
+    };
+    let skipped = &tokens[close + 1..];
+    if !skipped.iter().all(|t| {
+        matches!(
+            t.kind,
+            Kind::Space | Kind::BlockComment | Kind::Escape | Kind::LineComment | Kind::Newline
+        )
+    }) {
+        return format;
+    }
+    format
+        .before_terminator
+        .push_str(&text[tokens[close].at + 1..]);
+    let rest = &source[end..];
+    let after = lex(rest);
+    format.terminator = match after.first().map(|t| t.kind) {
+        Some(Kind::Semi) => ";".to_string(),
+        Some(Kind::Newline) => "\n".to_string(),
+        Some(Kind::LineComment) => {
+            let newline = after.get(1).is_some_and(|t| t.kind == Kind::Newline);
+            format!("{}{}", after[0].text, if newline { "\n" } else { "" })
+        }
+        _ => String::new(),
+    };
+    format
 }
 
 /// An entry as written, with canonical space around it: autoformat writes the value
@@ -829,6 +893,23 @@ mod tests {
     }
 
     #[test]
+    fn puts_back_what_the_parser_skips_after_a_block() {
+        assert_eq!(ok("a {\n b\n} // end\nc\n"), "a {\n    b\n} // end\nc\n");
+        assert_eq!(
+            ok("a { b }   /* x */  // y\nc { d } ;e"),
+            "a {\n    b\n} /* x */ // y\nc {\n    d\n}\ne\n"
+        );
+        assert_eq!(
+            ok("a {\n b { c }  \n\n d\n}  \n\n\ne\n"),
+            "a {\n    b {\n        c\n    }\n\n    d\n}\n\ne\n"
+        );
+        assert_eq!(
+            ok("a { b { c } /* in */ } /* out */"),
+            "a {\n    b {\n        c\n    } /* in */\n} /* out */\n"
+        );
+    }
+
+    #[test]
     fn keeps_one_blank_line() {
         assert_eq!(ok("\n\na\n\n\n\nb\n\n\n"), "a\n\nb\n");
         assert_eq!(ok("a {\n\n  b\n\n  c\n\n}\n"), "a {\n    b\n\n    c\n}\n");
@@ -880,8 +961,9 @@ mod tests {
         assert!(
             matches!(canonical(&deep), Err(Unformattable::TooDeep { offset }) if offset == 2 + 3 * 32)
         );
-        // The KDL parser drops this comment: refused rather than lost.
-        let lost = canonical("a { b } /* note */\nc\n");
+        // The kdl crate never writes a comment after a node's type annotation:
+        // refused rather than lost.
+        let lost = canonical("(t) /* note */ a\n");
         assert!(
             matches!(lost, Err(Unformattable::Unsafe { .. })),
             "{lost:?}"
@@ -891,9 +973,13 @@ mod tests {
     #[test]
     fn formats_the_deepest_nesting_allowed() {
         // On a test thread's small stack: the depth bound keeps the parser shallow.
-        let text = format!("{}{}", "a {".repeat(depth::MAX_DEPTH), "}".repeat(depth::MAX_DEPTH));
+        let text = format!(
+            "{}{}",
+            "a {".repeat(depth::MAX_DEPTH),
+            "}".repeat(depth::MAX_DEPTH)
+        );
         let once = ok(&text);
-        assert_eq!(once.lines().count(), 2 * depth::MAX_DEPTH);
+        assert_eq!(once.lines().count(), 2 * depth::MAX_DEPTH - 1);
         assert_eq!(ok(&once), once);
     }
 

@@ -61,6 +61,10 @@ pub enum Error {
     )]
     FolderLoop { path: PathBuf },
 
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    UnknownName(#[from] crate::query::UnknownName),
+
     #[error("cannot write the report")]
     #[diagnostic(code(charter::output))]
     Output(#[source] std::io::Error),

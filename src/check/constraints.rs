@@ -46,7 +46,7 @@ pub(crate) fn check(
             if !applies(constraint, d) {
                 continue;
             }
-            let Some(view) = view_of(model, name) else {
+            let Some(view) = crate::query::environment_view(model, name) else {
                 continue;
             };
             for error in validator.iter_errors(&view) {
@@ -73,11 +73,6 @@ pub(crate) fn check(
             }
         }
     }
-}
-
-/// The document a constraint checks (switches to the `charter model` view).
-fn view_of(model: &Model, env: &str) -> Option<Value> {
-    Some(serde_json::json!({ "environment": model.environments.get(env)? }))
 }
 
 fn applies(constraint: &Constraint, d: &Deployed) -> bool {

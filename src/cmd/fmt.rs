@@ -64,7 +64,9 @@ pub fn run(spec: &Path, check: bool) -> Result<ExitCode, Error> {
     let mut written = String::new();
     for change in &changes {
         replace(&spec.join(&change.file.path), &change.formatted)?;
-        written.push_str(&format!("formatted {}\n", change.file.path));
+        written.push_str("formatted ");
+        written.push_str(&change.file.path);
+        written.push('\n');
     }
     write_stdout(&written)?;
     Ok(ExitCode::from(exit::CLEAN))

@@ -4,13 +4,13 @@
 use std::process::ExitCode;
 
 use crate::cli::{GraphFormat, SpecArgs};
-use crate::cmd::model::load_model;
-use crate::cmd::{exit, write_stdout};
+use crate::cmd::{exit, load::load_model, write_stdout};
+use crate::diag::render_human::Style;
 use crate::error::Error;
 use crate::graph::{SpecGraph, to_dot, to_mermaid};
 
-pub fn run(spec: &SpecArgs, format: GraphFormat) -> Result<ExitCode, Error> {
-    let model = match load_model(spec)? {
+pub fn run(spec: &SpecArgs, format: GraphFormat, style: Style) -> Result<ExitCode, Error> {
+    let model = match load_model(spec, style)? {
         Ok(model) => model,
         Err(code) => return Ok(code),
     };

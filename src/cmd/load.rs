@@ -86,3 +86,29 @@ fn walk(
     }
     Ok(())
 }
+
+/// Loads and compiles the spec for a command that needs its model. With errors,
+/// prints the findings on stdout as `charter validate` does and gives the exit code
+/// to end with.
+pub fn load_model(
+    spec: &crate::cli::SpecArgs,
+    style: crate::diag::render_human::Style,
+) -> Result<Result<crate::model::Model, std::process::ExitCode>, Error> {
+    let sources = load_spec(&spec.spec)?;
+    let options = crate::Options::on(spec.today.unwrap_or_else(super::today_utc));
+    let outcome = crate::compile(&sources, &options);
+    match outcome.model {
+        Some(model) if !outcome.has_errors() => Ok(Ok(model)),
+        _ => {
+            let text = crate::diag::render_human::render(
+                &sources,
+                &outcome.findings,
+                &outcome.waived,
+                style,
+                100,
+            );
+            super::write_stdout(&text)?;
+            Ok(Err(std::process::ExitCode::from(super::exit::ERRORS)))
+        }
+    }
+}

@@ -36,7 +36,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
             format,
         } => validate::run(&spec, &policy, format, style),
         Command::Explain { code, list } => explain::run(code.as_deref(), list),
-        Command::Model { spec, env } => model::run(&spec, &env),
+        Command::Model { spec, env } => model::run(&spec, &env, style),
         Command::WhoCan {
             spec,
             model,
@@ -51,9 +51,9 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
                 (_, _, Some(f)) => who_can::Question::Feature(f),
                 (None, None, None) => unreachable!("clap requires one question"),
             };
-            who_can::run(&spec, &question, env.as_deref(), format)
+            who_can::run(&spec, &question, env.as_deref(), format, style)
         }
-        Command::Graph { spec, format } => graph::run(&spec, format),
+        Command::Graph { spec, format } => graph::run(&spec, format, style),
         Command::Fmt { spec, check } => fmt::run(&spec, check),
         Command::Init { dir, example } => init::run(&dir, example),
         Command::Completions { shell } => reference::completions(shell),
@@ -62,7 +62,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
 }
 
 /// The human report style for stdout.
-fn style(choice: ColorChoice) -> Style {
+pub(crate) fn style(choice: ColorChoice) -> Style {
     let terminal = std::io::stdout().is_terminal();
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     match choice {
@@ -81,6 +81,13 @@ pub(crate) fn write_stdout(text: &str) -> Result<(), Error> {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Output(e)),
         _ => Ok(()),
     }
+}
+
+/// A value as pretty JSON with one trailing newline.
+pub(crate) fn pretty_json(value: &impl serde::Serialize) -> Result<String, Error> {
+    let mut text = serde_json::to_string_pretty(value).map_err(|e| Error::Output(e.into()))?;
+    text.push('\n');
+    Ok(text)
 }
 
 /// Today's date in UTC.

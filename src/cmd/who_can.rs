@@ -5,8 +5,8 @@
 use std::process::ExitCode;
 
 use crate::cli::{AnswerFormat, SpecArgs};
-use crate::cmd::model::{load_model, pretty_json, report_unknown};
-use crate::cmd::{exit, write_stdout};
+use crate::cmd::{exit, load::load_model, pretty_json, write_stdout};
+use crate::diag::render_human::Style;
 use crate::error::Error;
 use crate::query::{self, Answer};
 
@@ -23,8 +23,9 @@ pub fn run(
     question: &Question,
     env: Option<&str>,
     format: AnswerFormat,
+    style: Style,
 ) -> Result<ExitCode, Error> {
-    let model = match load_model(spec)? {
+    let model = match load_model(spec, style)? {
         Ok(model) => model,
         Err(code) => return Ok(code),
     };
@@ -33,10 +34,7 @@ pub fn run(
         Question::Group(g) => query::group_access(&model, g, env).map(Answer::Group),
         Question::Feature(f) => query::feature_access(&model, f, env).map(Answer::Feature),
     };
-    let answer = match answer {
-        Ok(answer) => answer,
-        Err(unknown) => return Ok(report_unknown(unknown)),
-    };
+    let answer = answer?;
     let text = match format {
         AnswerFormat::Human => query::human::render(&answer),
         AnswerFormat::Json => pretty_json(&answer)?,

@@ -2,6 +2,8 @@
 //! them as annotations on the pull request's files (for private repositories
 //! without code scanning): `::error file=F,line=L,col=C,title=CODE::message`.
 
+use std::fmt::Write as _;
+
 use crate::diag::finding::{Finding, Severity};
 use crate::source::Sources;
 
@@ -45,15 +47,16 @@ pub fn render(sources: &Sources, findings: &[Finding], root: &str) -> String {
             start.column
         );
         if end.line == start.line && end.column > start.column {
-            position.push_str(&format!(",endColumn={}", end.column));
+            let _ = write!(position, ",endColumn={}", end.column);
         } else if end.line > start.line {
-            position.push_str(&format!(",endLine={}", end.line));
+            let _ = write!(position, ",endLine={}", end.line);
         }
-        out.push_str(&format!(
-            "::{level} {position},title={}::{}\n",
+        let _ = writeln!(
+            out,
+            "::{level} {position},title={}::{}",
             property(finding.code.name()),
             data(&message)
-        ));
+        );
     }
     out
 }

@@ -3,6 +3,8 @@
 //! docs/codes.md) and one result per finding with a physical location. Messages are
 //! objects with `text` (GitHub rejects bare strings).
 
+use std::fmt::Write as _;
+
 use serde_json::{Value, json};
 
 use crate::diag::code::{Code, Level};
@@ -60,7 +62,7 @@ fn uri_path(path: &str) -> String {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~' | b'/') {
             out.push(char::from(byte));
         } else {
-            out.push_str(&format!("%{byte:02X}"));
+            let _ = write!(out, "%{byte:02X}");
         }
     }
     out

@@ -154,8 +154,16 @@ mod tests {
     #[test]
     fn a_broken_quote_does_not_hide_deep_blocks() {
         let deep = "a {".repeat(300);
-        for prefix in ["node \"abc\n", "node ##\"abc\" ", "x#\"a\" ", "node r\"\\\" "] {
-            assert!(first_too_deep(&format!("{prefix}{deep}")).is_some(), "{prefix:?}");
+        for prefix in [
+            "node \"abc\n",
+            "node ##\"abc\" ",
+            "x#\"a\" ",
+            "node r\"\\\" ",
+        ] {
+            assert!(
+                first_too_deep(&format!("{prefix}{deep}")).is_some(),
+                "{prefix:?}"
+            );
         }
     }
 

@@ -54,7 +54,11 @@ fn bare(text: &str) -> String {
 /// Every comment of a text (`//` to the end of the line, or a `/*` line), trimmed.
 fn comment_lines(text: &str) -> Vec<&str> {
     text.lines()
-        .filter_map(|line| line.find("//").or_else(|| line.find("/*")).map(|at| line[at..].trim()))
+        .filter_map(|line| {
+            line.find("//")
+                .or_else(|| line.find("/*"))
+                .map(|at| line[at..].trim())
+        })
         .collect()
 }
 
@@ -86,7 +90,12 @@ fn every_repo_kdl_file_formats_idempotently_to_the_same_document() {
                 let twice = canonical(&once)
                     .unwrap_or_else(|e| panic!("{}: formatted text: {e}", path.display()));
                 assert_eq!(twice, once, "{}: not idempotent", path.display());
-                assert_eq!(bare(&once), bare(&text), "{}: document changed", path.display());
+                assert_eq!(
+                    bare(&once),
+                    bare(&text),
+                    "{}: document changed",
+                    path.display()
+                );
                 for comment in comment_lines(&text) {
                     assert!(
                         once.contains(comment),
@@ -120,7 +129,9 @@ fn every_repo_kdl_file_formats_idempotently_to_the_same_document() {
         })
         .collect();
     assert!(
-        names.iter().all(|n| n.starts_with("tests/fixtures/syntax/")),
+        names
+            .iter()
+            .all(|n| n.starts_with("tests/fixtures/syntax/")),
         "unexpected files that do not parse: {names:#?}"
     );
     assert!(skipped.len() >= 7, "skipped only {names:#?}");
@@ -137,7 +148,12 @@ fn the_repo_spec_and_examples_are_canonical() {
     let mut not_canonical = Vec::new();
     for spec in specs {
         let sources = support::load(&spec);
-        for (_, file) in sources.iter().filter(|(_, f)| f.path.ends_with(".kdl")) {
+        let kdl = sources.iter().filter(|(_, f)| {
+            Path::new(&f.path)
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("kdl"))
+        });
+        for (_, file) in kdl {
             let formatted = canonical(&file.text).expect("formats");
             if formatted != *file.text {
                 not_canonical.push(spec.join(&file.path));
@@ -304,8 +320,14 @@ fn fmt_check_shows_a_diff_and_changes_nothing() {
         "{}",
         run.stdout
     );
-    assert!(run.stdout.contains("-  tier \"staging\";  account \"222222222222\"\n"));
-    assert!(run.stdout.contains("+    tier \"staging\"\n+    account \"222222222222\"\n"));
+    assert!(
+        run.stdout
+            .contains("-  tier \"staging\";  account \"222222222222\"\n")
+    );
+    assert!(
+        run.stdout
+            .contains("+    tier \"staging\"\n+    account \"222222222222\"\n")
+    );
     assert!(!run.stdout.contains("charter.kdl"), "{}", run.stdout);
     assert_eq!(snapshot(dir.path()), before);
 }
@@ -317,7 +339,10 @@ fn fmt_rewrites_only_changed_files_then_check_passes() {
         ("policies/ok.kdl", FORMATTED),
     ]);
     let untouched = dir.path().join("policies/ok.kdl");
-    let stamp = std::fs::metadata(&untouched).expect("meta").modified().expect("mtime");
+    let stamp = std::fs::metadata(&untouched)
+        .expect("meta")
+        .modified()
+        .expect("mtime");
     let run = charter_fmt(dir.path(), &[]);
     assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
     assert_eq!(run.stdout, "formatted environments/staging.kdl\n");
@@ -326,7 +351,10 @@ fn fmt_rewrites_only_changed_files_then_check_passes() {
         FORMATTED
     );
     assert_eq!(
-        std::fs::metadata(&untouched).expect("meta").modified().expect("mtime"),
+        std::fs::metadata(&untouched)
+            .expect("meta")
+            .modified()
+            .expect("mtime"),
         stamp
     );
     // No temporary file is left behind.
@@ -376,13 +404,17 @@ fn fmt_on_a_broken_spec_reports_it_and_changes_nothing() {
 fn fmt_reports_a_file_that_is_not_utf8() {
     let dir = minimal_spec(&[]);
     std::fs::create_dir_all(dir.path().join("policies")).expect("mkdir");
-    std::fs::write(dir.path().join("policies/latin1.kdl"), b"// caf\xe9\nlint \"x\"\n")
-        .expect("write");
+    std::fs::write(
+        dir.path().join("policies/latin1.kdl"),
+        b"// caf\xe9\nlint \"x\"\n",
+    )
+    .expect("write");
     let before = snapshot(dir.path());
     let run = charter_fmt(dir.path(), &[]);
     assert_eq!(run.code, Some(1));
     assert!(
-        run.stderr.contains("policies/latin1.kdl:1:7: not UTF-8 text"),
+        run.stderr
+            .contains("policies/latin1.kdl:1:7: not UTF-8 text"),
         "{}",
         run.stderr
     );

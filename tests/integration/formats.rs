@@ -357,12 +357,25 @@ fn multitool_message(run: &Value, result: &Value) -> String {
     text
 }
 
-/// Fails with every problem, by log.
+/// Fails with the problems, by log (the first few of each, for the first logs).
 fn assert_no_problems(what: &str, problems: &BTreeMap<String, Vec<String>>) {
-    let report: Vec<String> = problems
+    const LOGS: usize = 10;
+    const PER_LOG: usize = 5;
+    let mut report: Vec<String> = problems
         .iter()
-        .map(|(name, list)| format!("{name}:\n  {}", list.join("\n  ")))
+        .take(LOGS)
+        .map(|(name, list)| {
+            let mut lines: Vec<&str> = list.iter().take(PER_LOG).map(String::as_str).collect();
+            let more = format!("... and {} more", list.len().saturating_sub(PER_LOG));
+            if list.len() > PER_LOG {
+                lines.push(&more);
+            }
+            format!("{name}:\n  {}", lines.join("\n  "))
+        })
         .collect();
+    if problems.len() > LOGS {
+        report.push(format!("... and {} more logs", problems.len() - LOGS));
+    }
     assert!(
         problems.is_empty(),
         "{what}: {} log(s) with problems:\n{}",
@@ -729,13 +742,15 @@ fn sarif_rules_are_the_code_registry() {
         let anchor = rule["helpUri"]
             .as_str()
             .and_then(|uri| uri.split_once("/docs/codes.md#"))
-            .map(|(_, anchor)| anchor)
-            .unwrap_or_else(|| {
-                panic!(
-                    "rule `{id}`: helpUri {} is not into docs/codes.md",
-                    rule["helpUri"]
-                )
-            });
+            .map_or_else(
+                || {
+                    panic!(
+                        "rule `{id}`: helpUri {} is not into docs/codes.md",
+                        rule["helpUri"]
+                    )
+                },
+                |(_, anchor)| anchor,
+            );
         // GitHub's heading anchors: lowercase, punctuation other than `-` dropped.
         let heading = codes_md.lines().find(|line| {
             line.strip_prefix("## ").is_some_and(|title| {
@@ -859,15 +874,12 @@ fn unescape(text: &str, property: bool) -> String {
             "2C" if property => Some(','),
             _ => None,
         };
-        match decoded {
-            Some(c) => {
-                out.push(c);
-                rest = &rest[at + 3..];
-            }
-            None => {
-                out.push('%');
-                rest = &rest[at + 1..];
-            }
+        if let Some(c) = decoded {
+            out.push(c);
+            rest = &rest[at + 3..];
+        } else {
+            out.push('%');
+            rest = &rest[at + 1..];
         }
     }
     out.push_str(rest);
@@ -974,15 +986,15 @@ fn annotation_problems(annotations: &str, findings: &Value, prefix: &str) -> Vec
             ));
         }
         let number = |key: &str| property(key).and_then(|v| v.parse::<usize>().ok());
-        if let (Some(col), Some(end)) = (number("col"), number("endColumn")) {
-            if end <= col {
-                out.push(format!("{line}\n  endColumn {end} is not past col {col}"));
-            }
+        if let (Some(col), Some(end)) = (number("col"), number("endColumn"))
+            && end <= col
+        {
+            out.push(format!("{line}\n  endColumn {end} is not past col {col}"));
         }
-        if let (Some(start), Some(end)) = (number("line"), number("endLine")) {
-            if end <= start {
-                out.push(format!("{line}\n  endLine {end} is not past line {start}"));
-            }
+        if let (Some(start), Some(end)) = (number("line"), number("endLine"))
+            && end <= start
+        {
+            out.push(format!("{line}\n  endLine {end} is not past line {start}"));
         }
         for key in annotation.properties.keys() {
             if !["file", "line", "col", "endLine", "endColumn", "title"].contains(&key.as_str()) {

@@ -4,8 +4,8 @@
 mod cli;
 mod docs;
 mod fixtures;
-mod formats;
 mod fmt;
+mod formats;
 mod graph;
 mod properties;
 mod queries;

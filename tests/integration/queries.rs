@@ -331,7 +331,7 @@ fn an_unknown_model_is_an_answer() {
     let text = query::human::render(&Answer::Model(answer));
     assert_eq!(
         text,
-        "No group can use model `no-such-model` by environment: no `models` pattern of a group that may sign in matches it.\n"
+        "No group can use model `no-such-model` in any environment: no `models` pattern of a group that may sign in matches it.\n"
     );
 
     let run = charter(&["who-can", "--model", "no-such-model", "--env", "prod-sdm"]);
