@@ -48,6 +48,13 @@ need() {
     command -v "$1" >/dev/null 2>&1 || die "$1 is required (${2:-install it first})"
 }
 
+# Creates .validators/, ignored by git from inside (whatever the repo's .gitignore
+# says), so that 100 MB of tools can never be committed by accident.
+validators_dir() {
+    mkdir -p "$VALIDATORS_DIR"
+    [[ -f $VALIDATORS_DIR/.gitignore ]] || printf '*\n' >"$VALIDATORS_DIR/.gitignore"
+}
+
 # The version in an installed npm package's package.json, or nothing.
 npm_installed_version() {
     local manifest="$VALIDATORS_DIR/node_modules/$1/package.json"
@@ -60,6 +67,7 @@ npm_installed_version() {
 npm_install() {
     need node "Node.js from Debian: apt-get install nodejs npm"
     need npm "apt-get install npm"
+    validators_dir
     local spec missing=()
     for spec in "$@"; do
         local name="${spec%@*}" version="${spec##*@}"
@@ -69,7 +77,6 @@ npm_install() {
         return 0
     fi
     log "npm install ${missing[*]}"
-    mkdir -p "$VALIDATORS_DIR"
     npm install --prefix "$VALIDATORS_DIR" --save-exact --no-audit --no-fund \
         --loglevel=error "${missing[@]}" >&2 ||
         die "npm install ${missing[*]} failed"

@@ -67,6 +67,17 @@ pub struct SpecArgs {
 }
 
 #[derive(Debug, Clone, Args)]
+pub struct OutputArgs {
+    /// The output directory (default: `generated` inside the spec directory).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// The spec's commit, recorded in manifest.json (give it to build and check alike).
+    #[arg(long, value_name = "SHA")]
+    pub commit: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
 pub struct PolicyArgs {
     /// Treat warnings as errors (exit 1 when any warning is left).
     #[arg(long)]
@@ -97,6 +108,31 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
+    },
+
+    /// Validate, compile every artifact, check them against their schemas, and write
+    /// them atomically (pruning files charter produced before and no longer does).
+    #[command(after_help = "Examples:\n  charter build                      # writes ./generated\n  charter build --out /tmp/preview\n  charter build --commit \"$GITHUB_SHA\"  # record the commit in manifest.json")]
+    Build {
+        #[command(flatten)]
+        spec: SpecArgs,
+
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+
+    /// Validate and compare the artifacts with the output directory without writing
+    /// (the CI gate): stale, missing and extra files, with a diff.
+    #[command(after_help = "Examples:\n  charter check\n  charter check --format json")]
+    Check {
+        #[command(flatten)]
+        spec: SpecArgs,
+
+        #[command(flatten)]
+        output: OutputArgs,
+
+        #[arg(long, value_enum, default_value_t = AnswerFormat::Human)]
+        format: AnswerFormat,
     },
 
     /// Print the long explanation of a diagnostic code.

@@ -65,6 +65,17 @@ pub enum Error {
     #[diagnostic(transparent)]
     UnknownName(#[from] crate::query::UnknownName),
 
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Emit(#[from] crate::emit::EmitError),
+
+    #[error("{count} generated file(s) do not satisfy their schema:\n{details}")]
+    #[diagnostic(
+        code(charter::bug::artifact_schema),
+        help("this is a bug in charter, not in your spec: nothing was written; please report it with the spec that triggers it")
+    )]
+    ArtifactSchema { count: usize, details: String },
+
     #[error("cannot write the report")]
     #[diagnostic(code(charter::output))]
     Output(#[source] std::io::Error),

@@ -10,6 +10,7 @@ pub mod check;
 pub mod cli;
 pub mod cmd;
 pub mod diag;
+pub mod emit;
 pub mod error;
 pub mod graph;
 pub mod model;
@@ -58,6 +59,8 @@ pub struct Outcome {
     pub waived: Vec<Waived>,
     /// Present only when no error is left.
     pub model: Option<Model>,
+    /// Where each spec node is declared (node id → `file:line`), for provenance.
+    pub locations: std::collections::BTreeMap<String, String>,
 }
 
 impl Outcome {
@@ -93,9 +96,11 @@ pub fn compile(sources: &Sources, options: &Options) -> Outcome {
     }
     let (findings, waived) = policy::apply(&spec, findings, options, checked);
     let model = if findings.has_errors() { None } else { sealed };
+    let locations = if model.is_some() { emit::locations(&spec, sources) } else { std::collections::BTreeMap::new() };
     Outcome {
         findings: findings.into_sorted(),
         waived,
         model,
+        locations,
     }
 }

@@ -112,3 +112,66 @@ pub fn load_model(
         }
     }
 }
+
+/// The output directory: `--out`, else `generated` inside the spec directory.
+pub fn output_dir(spec: &crate::cli::SpecArgs, output: &crate::cli::OutputArgs) -> PathBuf {
+    output.out.clone().unwrap_or_else(|| spec.spec.join("generated"))
+}
+
+/// Template overrides: every `*.tera` file in the spec's `templates/` folder.
+pub fn load_templates(dir: &Path) -> Result<std::collections::BTreeMap<String, String>, Error> {
+    let mut out = std::collections::BTreeMap::new();
+    let folder = dir.join("templates");
+    if !folder.is_dir() {
+        return Ok(out);
+    }
+    let entries = std::fs::read_dir(&folder).map_err(|source| Error::Read { path: folder.clone(), source })?;
+    for entry in entries {
+        let entry = entry.map_err(|source| Error::Read { path: folder.clone(), source })?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if Path::new(&name).extension().is_some_and(|e| e == "tera") {
+            let path = entry.path();
+            let text = std::fs::read_to_string(&path).map_err(|source| Error::Read { path: path.clone(), source })?;
+            out.insert(name, text);
+        }
+    }
+    Ok(out)
+}
+
+/// Loads, compiles and emits the spec, and checks every artifact against its
+/// schema. With spec errors, prints the findings as `validate` does and gives the
+/// exit code to end with; a schema failure is a bug in charter and an error.
+pub fn load_artifacts(
+    spec: &crate::cli::SpecArgs,
+    output: &crate::cli::OutputArgs,
+    style: crate::diag::render_human::Style,
+) -> Result<Result<crate::emit::ArtifactSet, std::process::ExitCode>, Error> {
+    let sources = load_spec(&spec.spec)?;
+    let options = crate::Options::on(spec.today.unwrap_or_else(super::today_utc));
+    let outcome = crate::compile(&sources, &options);
+    let model = match outcome.model {
+        Some(model) if !outcome.has_errors() => model,
+        _ => {
+            let text = crate::diag::render_human::render(&sources, &outcome.findings, &outcome.waived, style, 100);
+            super::write_stdout(&text)?;
+            return Ok(Err(std::process::ExitCode::from(super::exit::ERRORS)));
+        }
+    };
+    let context = crate::emit::Context {
+        spec_digest: crate::emit::spec_digest(&sources),
+        commit: output.commit.clone(),
+        locations: outcome.locations,
+        templates: load_templates(&spec.spec)?,
+    };
+    let set = crate::emit::emit(&model, &context)?;
+    let failures = crate::emit::schemas::validate(&set);
+    if !failures.is_empty() {
+        let details = failures
+            .iter()
+            .map(|f| format!("{} ({}): {}", f.path, f.schema, f.errors.join("; ")))
+            .collect::<Vec<_>>()
+            .join("\n");
+        return Err(Error::ArtifactSchema { count: failures.len(), details });
+    }
+    Ok(Ok(set))
+}

@@ -1,6 +1,8 @@
 //! Commands: one file per subcommand. The only place that reads files, the
 //! environment and the terminal; everything else is pure.
 
+pub mod build;
+pub mod check;
 pub mod explain;
 pub mod fmt;
 pub mod graph;
@@ -36,6 +38,8 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
             format,
         } => validate::run(&spec, &policy, format, style),
         Command::Explain { code, list } => explain::run(code.as_deref(), list),
+        Command::Build { spec, output } => build::run(&spec, &output, style),
+        Command::Check { spec, output, format } => check::run(&spec, &output, format, style),
         Command::Model { spec, env } => model::run(&spec, &env, style),
         Command::WhoCan {
             spec,

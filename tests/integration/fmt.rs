@@ -238,9 +238,16 @@ fn unformattable_text_is_reported_with_its_position() {
         canonical(&deep),
         Err(Unformattable::TooDeep { .. })
     ));
-    // The KDL parser drops a comment after `}` on the same line: refused, not lost.
-    let err = canonical("a {\n    b\n} /* why */\n").expect_err("would lose text");
+    // The kdl crate never writes a comment after a node's type annotation: the
+    // file is refused, not formatted without it.
+    let err = canonical("(t) /* why */ a\n").expect_err("would lose text");
     assert!(matches!(err, Unformattable::Unsafe { .. }), "{err:?}");
+    assert_eq!(err.offset(), Some(4));
+    // The parser skips what follows a block's `}`; it is put back.
+    assert_eq!(
+        canonical("a {\n  b\n} /* why */ // and\nc\n").expect("formats"),
+        "a {\n    b\n} /* why */ // and\nc\n"
+    );
 }
 
 // ---------------------------------------------------------------------------------

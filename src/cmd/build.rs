@@ -1,0 +1,144 @@
+//! `charter build`: compile the spec into the artifact set and write it to the
+//! output directory atomically: the new tree is written beside the old one and
+//! swapped in by rename. Files charter produced before and no longer does are
+//! pruned; files charter never produced are carried over untouched. An invalid
+//! spec, a schema failure or a crash leaves the old output as it was.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use crate::cli::{OutputArgs, SpecArgs};
+use crate::cmd::{exit, load, write_stdout};
+use crate::diag::render_human::Style;
+use crate::emit::ArtifactSet;
+use crate::error::Error;
+
+pub fn run(spec: &SpecArgs, output: &OutputArgs, style: Style) -> Result<ExitCode, Error> {
+    let set = match load::load_artifacts(spec, output, style)? {
+        Ok(set) => set,
+        Err(code) => return Ok(code),
+    };
+    let out = load::output_dir(spec, output);
+    let report = write_atomically(&out, &set)?;
+    write_stdout(&format!(
+        "wrote {} files to {} ({} changed, {} removed)\n",
+        set.len(),
+        out.display(),
+        report.changed,
+        report.removed
+    ))?;
+    Ok(ExitCode::from(exit::CLEAN))
+}
+
+#[derive(Debug, Default)]
+struct WriteReport {
+    changed: usize,
+    removed: usize,
+}
+
+/// The paths a previous build recorded in `manifest.json` (its own included).
+pub(crate) fn previously_generated(out: &Path) -> BTreeSet<String> {
+    let Ok(text) = std::fs::read_to_string(out.join(crate::emit::manifest::PATH)) else {
+        return BTreeSet::new();
+    };
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return BTreeSet::new();
+    };
+    let mut paths: BTreeSet<String> = value["files"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f["path"].as_str().map(str::to_string))
+        .collect();
+    paths.insert(crate::emit::manifest::PATH.to_string());
+    paths
+}
+
+/// Every file under `dir`, as paths relative to it with `/`.
+pub(crate) fn files_under(dir: &Path) -> Result<BTreeSet<String>, Error> {
+    let mut out = BTreeSet::new();
+    if dir.is_dir() {
+        collect(dir, "", &mut out)?;
+    }
+    Ok(out)
+}
+
+fn collect(dir: &Path, prefix: &str, out: &mut BTreeSet<String>) -> Result<(), Error> {
+    let entries = std::fs::read_dir(dir).map_err(|source| Error::Read { path: dir.to_path_buf(), source })?;
+    for entry in entries {
+        let entry = entry.map_err(|source| Error::Read { path: dir.to_path_buf(), source })?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let relative = if prefix.is_empty() { name } else { format!("{prefix}/{name}") };
+        let kind = entry.file_type().map_err(|source| Error::Read { path: entry.path(), source })?;
+        if kind.is_dir() {
+            collect(&entry.path(), &relative, out)?;
+        } else {
+            out.insert(relative);
+        }
+    }
+    Ok(())
+}
+
+fn write_atomically(out: &Path, set: &ArtifactSet) -> Result<WriteReport, Error> {
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(|source| Error::Write { path: parent.to_path_buf(), source })?;
+    let name = out.file_name().map_or_else(|| "generated".into(), |n| n.to_string_lossy().into_owned());
+    let staging = tempfile::Builder::new()
+        .prefix(&format!(".{name}.charter-new-"))
+        .tempdir_in(parent)
+        .map_err(|source| Error::Write { path: parent.to_path_buf(), source })?;
+    let mut report = WriteReport::default();
+    for artifact in set.iter() {
+        let target = staging.path().join(&artifact.path);
+        write_file(&target, artifact.contents.as_bytes())?;
+        let old = std::fs::read(out.join(&artifact.path)).ok();
+        if old.as_deref() != Some(artifact.contents.as_bytes()) {
+            report.changed += 1;
+        }
+    }
+    // Carry over what charter never produced; prune what it produced before.
+    let ours = previously_generated(out);
+    for path in files_under(out)? {
+        if set.get(&path).is_some() {
+            continue;
+        }
+        if ours.contains(&path) {
+            report.removed += 1;
+            continue;
+        }
+        let bytes = std::fs::read(out.join(&path)).map_err(|source| Error::Read { path: out.join(&path), source })?;
+        write_file(&staging.path().join(&path), &bytes)?;
+    }
+    let staged: PathBuf = staging.keep();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(&staged, std::fs::Permissions::from_mode(0o755));
+    }
+    if out.exists() {
+        let retired = tempfile::Builder::new()
+            .prefix(&format!(".{name}.charter-old-"))
+            .tempdir_in(parent)
+            .map_err(|source| Error::Write { path: parent.to_path_buf(), source })?;
+        let retired_path = retired.path().join("old");
+        std::fs::rename(out, &retired_path).map_err(|source| Error::Write { path: out.to_path_buf(), source })?;
+        if let Err(source) = std::fs::rename(&staged, out) {
+            // Put the old tree back: the output must never be left half-swapped.
+            let _ = std::fs::rename(&retired_path, out);
+            let _ = std::fs::remove_dir_all(&staged);
+            return Err(Error::Write { path: out.to_path_buf(), source });
+        }
+        drop(retired);
+    } else {
+        std::fs::rename(&staged, out).map_err(|source| Error::Write { path: out.to_path_buf(), source })?;
+    }
+    Ok(report)
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    if let Some(folder) = path.parent() {
+        std::fs::create_dir_all(folder).map_err(|source| Error::Write { path: folder.to_path_buf(), source })?;
+    }
+    std::fs::write(path, bytes).map_err(|source| Error::Write { path: path.to_path_buf(), source })
+}
