@@ -10,6 +10,9 @@ cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/charter-target}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
+echo "== external validators (pinned; installed into .validators/ and .venv/)"
+scripts/install-validators.sh
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 

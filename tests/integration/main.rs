@@ -1,12 +1,14 @@
 //! The one integration-test binary (one link step): fixtures per check code, the
 //! repo's own spec and examples, the CLI as users call it, and properties.
 
+mod build;
 mod cli;
 mod docs;
 mod fixtures;
 mod fmt;
 mod formats;
 mod graph;
+mod init;
 mod properties;
 mod queries;
 mod specs;
