@@ -10,8 +10,8 @@
 //! escapes, multi-line strings, number forms) and `\` line continuations.
 //!
 //! The layout comes from kdl's `KdlDocument::autoformat_config`. In kdl 6.7.1 it
-//! drops or rewrites parts of a document, so [`restore`] puts them back from the
-//! parsed original (the tests at the end show each loss):
+//! drops or rewrites parts of a document, so `restore` puts them back from the
+//! parsed original (its tests show each loss):
 //! - a `//` comment that ends a node's line, and `/* */` or `/-` after its entries
 //!   or around its children block: dropped;
 //! - blank lines between nodes: dropped; a `/-` node or multi-line `/* */` comment
@@ -25,12 +25,12 @@
 //!
 //! The kdl parser itself skips what follows a children block's `}` (whitespace,
 //! `/* */`, and the `//` comment or `;` that ends the node) without keeping it;
-//! [`parsed_format`] reads that back from the source through the node's span. And
-//! the crate never writes a comment between a node's type annotation and its name.
-//! So [`canonical`] checks its own result before returning it: it parses to the same
-//! document, all text but whitespace, `;` and `\` is unchanged and in order, and
-//! formatting it again changes nothing. A file that fails the check is reported,
-//! never rewritten.
+//! `restore::parsed_format` reads that back from the source through the node's
+//! span. And the crate never writes a comment between a node's type annotation and
+//! its name. So [`canonical`] checks its own result before returning it: it parses
+//! to the same document, all text but whitespace, `;` and `\` is unchanged and in
+//! order, and formatting it again changes nothing. A file that fails the check is
+//! reported, never rewritten.
 
 use std::fmt;
 
@@ -45,7 +45,7 @@ mod space;
 mod tokens;
 
 /// One level of indentation.
-pub(crate) const INDENT: &str = "    ";
+const INDENT: &str = "    ";
 
 /// Why a file cannot be formatted. Offsets are bytes into the text as given.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -287,11 +287,36 @@ mod tests {
 
     #[test]
     fn keeps_comments() {
-        let text = "// head\n/* block\n   comment */\na 1 // why\n  /- b 2\nc 1 /-2 /* c */ 3 {\n  /-d\n  e // end of e\n  // after e\n}\n\n\n// tail\n/- f { g }\n";
-        assert_eq!(
-            ok(text),
-            "// head\n/* block\n   comment */\na 1 // why\n/- b 2\nc 1 /-2 /* c */ 3 {\n    /-d\n    e // end of e\n    // after e\n}\n\n// tail\n/- f { g }\n"
-        );
+        let text = r"// head
+/* block
+   comment */
+a 1 // why
+  /- b 2
+c 1 /-2 /* c */ 3 {
+  /-d
+  e // end of e
+  // after e
+}
+
+
+// tail
+/- f { g }
+";
+        let expected = r"// head
+/* block
+   comment */
+a 1 // why
+/- b 2
+c 1 /-2 /* c */ 3 {
+    /-d
+    e // end of e
+    // after e
+}
+
+// tail
+/- f { g }
+";
+        assert_eq!(ok(text), expected);
     }
 
     #[test]

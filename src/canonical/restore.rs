@@ -5,7 +5,7 @@
 use kdl::{KdlDocument, KdlEntry, KdlNode, KdlNodeFormat};
 
 use super::INDENT;
-use super::space::{Line, block_lines, inline, join, leading, lines_text, spaced, tidy};
+use super::space::{block_lines, inline, join, leading, lines_text, spaced, tidy};
 use super::tokens::{Kind, lex};
 
 /// Puts back, from `original`, what autoformat dropped or rewrote in `doc` (a clone

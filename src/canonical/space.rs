@@ -181,13 +181,10 @@ pub(super) fn inline(text: &str, level: usize, end_of_node: bool) -> String {
             }
         }
     }
-    if line_start {
-        if end_of_node {
-            // A commented continuation right before the end of the node: the
-            // terminator follows on the next line.
-        } else {
-            out.push_str(&INDENT.repeat(level + 1));
-        }
+    // What follows a continuation goes on the next line, one level deeper; at the
+    // end of a node (after a commented continuation) the terminator follows.
+    if line_start && !end_of_node {
+        out.push_str(&INDENT.repeat(level + 1));
     }
     out
 }

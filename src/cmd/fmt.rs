@@ -53,7 +53,7 @@ pub fn run(spec: &Path, check: bool) -> Result<ExitCode, Error> {
     }
     if check {
         print_diffs(&changes)?;
-        // Like `gofmt -l` and `cargo fmt --check`: 1 when a file is not formatted.
+        // Like `cargo fmt --check`: 1 when a file is not formatted.
         let code = if changes.is_empty() {
             exit::CLEAN
         } else {
@@ -61,14 +61,10 @@ pub fn run(spec: &Path, check: bool) -> Result<ExitCode, Error> {
         };
         return Ok(ExitCode::from(code));
     }
-    let mut written = String::new();
     for change in &changes {
         replace(&spec.join(&change.file.path), &change.formatted)?;
-        written.push_str("formatted ");
-        written.push_str(&change.file.path);
-        written.push('\n');
+        write_stdout(&format!("formatted {}\n", change.file.path))?;
     }
-    write_stdout(&written)?;
     Ok(ExitCode::from(exit::CLEAN))
 }
 
@@ -88,13 +84,10 @@ fn report_problems(problems: &[String], check: bool) {
         eprintln!("error: {problem}");
     }
     let files = if problems.len() == 1 { "file" } else { "files" };
-    let outcome = if check {
-        "they were not checked"
-    } else {
-        "no file was changed"
-    };
+    let changed = if check { "" } else { ", no file was changed" };
     eprintln!(
-        "charter fmt: {} {files} cannot be formatted, {outcome}; `charter validate` shows the full report",
+        "charter fmt: {} {files} cannot be formatted{changed}; \
+         `charter validate` shows the full report",
         problems.len()
     );
 }

@@ -212,7 +212,14 @@ platform "p" { // after the brace
 
 #[test]
 fn literals_are_kept_as_written() {
-    let text = "a \"quoted\" bare #\"raw \\d \"q\"\"# \"esc\\t\\\"\\u{1F600}\" 0xff 1_000 1.0e3 #true #null #-inf\nb \"\"\"\n    one\n      two\n    \"\"\" #\"\"\"\n    raw\n    \"\"\"#\n";
+    let text = r###"a "quoted" bare #"raw \d "q""# "esc\t\"\u{1F600}" 0xff 1_000 1.0e3 #true
+b """
+    one
+      two
+    """ #"""
+    raw
+    """# ##"a "# b"##
+"###;
     assert_eq!(canonical(text).expect("formats"), text);
 }
 
@@ -312,8 +319,19 @@ fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     files
 }
 
-const UNFORMATTED: &str = "// Staging.\nenvironment \"staging\" {\n  tier \"staging\";  account \"222222222222\"\n  region   \"us-west-2\" primary=#true // the only region\n}\n";
-const FORMATTED: &str = "// Staging.\nenvironment \"staging\" {\n    tier \"staging\"\n    account \"222222222222\"\n    region \"us-west-2\" primary=#true // the only region\n}\n";
+const UNFORMATTED: &str = r#"// Staging.
+environment "staging" {
+  tier "staging";  account "222222222222"
+  region   "us-west-2" primary=#true // the only region
+}
+"#;
+const FORMATTED: &str = r#"// Staging.
+environment "staging" {
+    tier "staging"
+    account "222222222222"
+    region "us-west-2" primary=#true // the only region
+}
+"#;
 
 #[test]
 fn fmt_check_shows_a_diff_and_changes_nothing() {
