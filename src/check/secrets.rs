@@ -38,6 +38,7 @@ pub(crate) fn check(res: &Resolution<'_>, platform: Option<&str>, findings: &mut
                             BAD_CHARACTERS => "not a valid parameter name".to_string(),
                             _ => format!("not under {prefix}"),
                         })
+                        .related(d.env.name.span, format!("environment `{}`", d.env.name.value))
                         .help(format!(
                             "remove `path=` to use the derived {prefix}{}, or choose a path under {prefix}",
                             secret.name.value

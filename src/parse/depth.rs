@@ -12,7 +12,14 @@ pub(crate) const MAX_RAW_DEPTH: usize = 256;
 
 /// The offset of the first block deeper than the limits, by either count.
 pub(crate) fn first_too_deep(text: &str) -> Option<usize> {
-    too_deep_at(text, MAX_DEPTH).or_else(|| raw_too_deep_at(text, MAX_RAW_DEPTH))
+    too_deep(text).map(|(at, _)| at)
+}
+
+/// The offset of the first block deeper than the limits, and the limit it broke.
+pub(crate) fn too_deep(text: &str) -> Option<(usize, usize)> {
+    too_deep_at(text, MAX_DEPTH)
+        .map(|at| (at, MAX_DEPTH))
+        .or_else(|| raw_too_deep_at(text, MAX_RAW_DEPTH).map(|at| (at, MAX_RAW_DEPTH)))
 }
 
 /// Like [`too_deep_at`], counting every brace.

@@ -245,17 +245,16 @@ fn parse_file(sources: &Sources, id: SourceId) -> Result<KdlDocument, Vec<Findin
             .help("save the file as UTF-8 (spec files are text; KDL requires UTF-8)"),
         ]);
     }
-    if let Some(at) = depth::first_too_deep(&file.text) {
+    if let Some((at, limit)) = depth::too_deep(&file.text) {
+        // The raw count also sees braces inside strings; say so when it fired.
+        let counted = if limit == depth::MAX_DEPTH { "" } else { ", counting every `{`" };
         return Err(vec![
             Finding::new(
                 Code::TooDeep,
                 Span::new(id, at, 1),
-                format!(
-                    "blocks are nested more than {} levels deep",
-                    depth::MAX_DEPTH
-                ),
+                format!("blocks are nested more than {limit} levels deep{counted}"),
             )
-            .label(format!("level {} opens here", depth::MAX_DEPTH + 1))
+            .label(format!("level {} opens here", limit + 1))
             .help("a spec needs at most three levels of `{ }`; flatten this file"),
         ]);
     }
