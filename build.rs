@@ -14,9 +14,14 @@ fn main() {
         })
         .unwrap_or_default();
     names.sort();
-    let mut code = String::from("/// Every schema under `schemas/`: (file name, text).\npub const SCHEMAS: &[(&str, &str)] = &[\n");
+    let mut code = String::from(
+        "/// Every schema under `schemas/`: (file name, text).\npub const SCHEMAS: &[(&str, &str)] = &[\n",
+    );
     for name in names {
-        let _ = writeln!(code, "    ({name:?}, include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/schemas/{name}\"))),");
+        let _ = writeln!(
+            code,
+            "    ({name:?}, include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/schemas/{name}\"))),"
+        );
     }
     code.push_str("];\n");
     let out = std::path::PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));

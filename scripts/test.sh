@@ -19,12 +19,15 @@ cargo fmt --all -- --check
 echo "== cargo clippy --all-targets -- -D warnings"
 cargo clippy --all-targets --locked -- -D warnings
 
-echo "== cargo test"
-cargo test --all-targets --locked
+echo "== cargo test (with a throwaway PostgreSQL on loopback for the retention SQL)"
+scripts/with-postgres.sh cargo test --all-targets --locked
 
-echo "== charter validate on the repo's own spec and examples"
+echo "== charter on the repo's own spec (valid, generated/ fresh, formatted) and examples"
 charter="$CARGO_TARGET_DIR/debug/charter"
 "$charter" validate --spec .
+"$charter" check --spec .
+"$charter" fmt --check --spec .
 for example in examples/*/; do
     "$charter" validate --spec "$example"
+    "$charter" fmt --check --spec "$example"
 done

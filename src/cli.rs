@@ -112,7 +112,9 @@ pub enum Command {
 
     /// Validate, compile every artifact, check them against their schemas, and write
     /// them atomically (pruning files charter produced before and no longer does).
-    #[command(after_help = "Examples:\n  charter build                      # writes ./generated\n  charter build --out /tmp/preview\n  charter build --commit \"$GITHUB_SHA\"  # record the commit in manifest.json")]
+    #[command(
+        after_help = "Examples:\n  charter build                      # writes ./generated\n  charter build --out /tmp/preview\n  charter build --commit \"$GITHUB_SHA\"  # record the commit in manifest.json"
+    )]
     Build {
         #[command(flatten)]
         spec: SpecArgs,

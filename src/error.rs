@@ -72,7 +72,9 @@ pub enum Error {
     #[error("{count} generated file(s) do not satisfy their schema:\n{details}")]
     #[diagnostic(
         code(charter::bug::artifact_schema),
-        help("this is a bug in charter, not in your spec: nothing was written; please report it with the spec that triggers it")
+        help(
+            "this is a bug in charter, not in your spec: nothing was written; please report it with the spec that triggers it"
+        )
     )]
     ArtifactSchema { count: usize, details: String },
 

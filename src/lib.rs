@@ -96,7 +96,11 @@ pub fn compile(sources: &Sources, options: &Options) -> Outcome {
     }
     let (findings, waived) = policy::apply(&spec, findings, options, checked);
     let model = if findings.has_errors() { None } else { sealed };
-    let locations = if model.is_some() { emit::locations(&spec, sources) } else { std::collections::BTreeMap::new() };
+    let locations = if model.is_some() {
+        emit::locations(&spec, sources)
+    } else {
+        std::collections::BTreeMap::new()
+    };
     Outcome {
         findings: findings.into_sorted(),
         waived,

@@ -63,6 +63,7 @@ pub(crate) fn check(res: &Resolution<'_>, findings: &mut Findings) {
                 .help("link the SOP the on-call engineer follows: runbook \"outage\""),
             );
         }
+        too_many_actions(res, alert, findings);
         if alert.notify.is_empty() && alert.escalation.is_none() {
             findings.push(
                 Finding::new(
@@ -140,4 +141,45 @@ pub(crate) fn check(res: &Resolution<'_>, findings: &mut Findings) {
             );
         }
     }
+}
+
+/// CloudWatch takes at most this many actions per alarm state.
+const MAX_ALARM_ACTIONS: usize = 5;
+
+/// The alarm notifies each `notify` channel and the escalation's first level, one
+/// SNS topic each.
+fn too_many_actions(res: &Resolution<'_>, alert: &Alert, findings: &mut Findings) {
+    let mut channels: Vec<&str> = alert.notify.iter().map(|c| c.value.as_str()).collect();
+    let first_level = alert.escalation.as_ref().and_then(|e| {
+        res.spec
+            .escalations
+            .iter()
+            .find(|x| x.name.value == e.value)
+            .and_then(|x| x.levels.first())
+    });
+    if let Some(level) = first_level {
+        channels.push(&level.channel.value);
+    }
+    channels.sort_unstable();
+    channels.dedup();
+    if channels.len() <= MAX_ALARM_ACTIONS {
+        return;
+    }
+    let span = alert
+        .notify
+        .get(MAX_ALARM_ACTIONS)
+        .map_or(alert.name.span, |c| c.span);
+    findings.push(
+        Finding::new(
+            Code::TooManyActions,
+            span,
+            format!(
+                "alert `{}` notifies {} channels; a CloudWatch alarm can notify at most {MAX_ALARM_ACTIONS}",
+                alert.name.value,
+                channels.len()
+            ),
+        )
+        .label("one channel too many")
+        .help("route the rest through an `escalation`, or split the alert"),
+    );
 }

@@ -65,12 +65,25 @@ pub(crate) fn files_under(dir: &Path) -> Result<BTreeSet<String>, Error> {
 }
 
 fn collect(dir: &Path, prefix: &str, out: &mut BTreeSet<String>) -> Result<(), Error> {
-    let entries = std::fs::read_dir(dir).map_err(|source| Error::Read { path: dir.to_path_buf(), source })?;
+    let entries = std::fs::read_dir(dir).map_err(|source| Error::Read {
+        path: dir.to_path_buf(),
+        source,
+    })?;
     for entry in entries {
-        let entry = entry.map_err(|source| Error::Read { path: dir.to_path_buf(), source })?;
+        let entry = entry.map_err(|source| Error::Read {
+            path: dir.to_path_buf(),
+            source,
+        })?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        let relative = if prefix.is_empty() { name } else { format!("{prefix}/{name}") };
-        let kind = entry.file_type().map_err(|source| Error::Read { path: entry.path(), source })?;
+        let relative = if prefix.is_empty() {
+            name
+        } else {
+            format!("{prefix}/{name}")
+        };
+        let kind = entry.file_type().map_err(|source| Error::Read {
+            path: entry.path(),
+            source,
+        })?;
         if kind.is_dir() {
             collect(&entry.path(), &relative, out)?;
         } else {
@@ -81,13 +94,24 @@ fn collect(dir: &Path, prefix: &str, out: &mut BTreeSet<String>) -> Result<(), E
 }
 
 fn write_atomically(out: &Path, set: &ArtifactSet) -> Result<WriteReport, Error> {
-    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).map_err(|source| Error::Write { path: parent.to_path_buf(), source })?;
-    let name = out.file_name().map_or_else(|| "generated".into(), |n| n.to_string_lossy().into_owned());
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(|source| Error::Write {
+        path: parent.to_path_buf(),
+        source,
+    })?;
+    let name = out
+        .file_name()
+        .map_or_else(|| "generated".into(), |n| n.to_string_lossy().into_owned());
     let staging = tempfile::Builder::new()
         .prefix(&format!(".{name}.charter-new-"))
         .tempdir_in(parent)
-        .map_err(|source| Error::Write { path: parent.to_path_buf(), source })?;
+        .map_err(|source| Error::Write {
+            path: parent.to_path_buf(),
+            source,
+        })?;
     let mut report = WriteReport::default();
     for artifact in set.iter() {
         let target = staging.path().join(&artifact.path);
@@ -107,7 +131,10 @@ fn write_atomically(out: &Path, set: &ArtifactSet) -> Result<WriteReport, Error>
             report.removed += 1;
             continue;
         }
-        let bytes = std::fs::read(out.join(&path)).map_err(|source| Error::Read { path: out.join(&path), source })?;
+        let bytes = std::fs::read(out.join(&path)).map_err(|source| Error::Read {
+            path: out.join(&path),
+            source,
+        })?;
         write_file(&staging.path().join(&path), &bytes)?;
     }
     let staged: PathBuf = staging.keep();
@@ -120,25 +147,43 @@ fn write_atomically(out: &Path, set: &ArtifactSet) -> Result<WriteReport, Error>
         let retired = tempfile::Builder::new()
             .prefix(&format!(".{name}.charter-old-"))
             .tempdir_in(parent)
-            .map_err(|source| Error::Write { path: parent.to_path_buf(), source })?;
+            .map_err(|source| Error::Write {
+                path: parent.to_path_buf(),
+                source,
+            })?;
         let retired_path = retired.path().join("old");
-        std::fs::rename(out, &retired_path).map_err(|source| Error::Write { path: out.to_path_buf(), source })?;
+        std::fs::rename(out, &retired_path).map_err(|source| Error::Write {
+            path: out.to_path_buf(),
+            source,
+        })?;
         if let Err(source) = std::fs::rename(&staged, out) {
             // Put the old tree back: the output must never be left half-swapped.
             let _ = std::fs::rename(&retired_path, out);
             let _ = std::fs::remove_dir_all(&staged);
-            return Err(Error::Write { path: out.to_path_buf(), source });
+            return Err(Error::Write {
+                path: out.to_path_buf(),
+                source,
+            });
         }
         drop(retired);
     } else {
-        std::fs::rename(&staged, out).map_err(|source| Error::Write { path: out.to_path_buf(), source })?;
+        std::fs::rename(&staged, out).map_err(|source| Error::Write {
+            path: out.to_path_buf(),
+            source,
+        })?;
     }
     Ok(report)
 }
 
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     if let Some(folder) = path.parent() {
-        std::fs::create_dir_all(folder).map_err(|source| Error::Write { path: folder.to_path_buf(), source })?;
+        std::fs::create_dir_all(folder).map_err(|source| Error::Write {
+            path: folder.to_path_buf(),
+            source,
+        })?;
     }
-    std::fs::write(path, bytes).map_err(|source| Error::Write { path: path.to_path_buf(), source })
+    std::fs::write(path, bytes).map_err(|source| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    })
 }

@@ -2,6 +2,7 @@
 //! the output directory without writing: missing, stale (with a unified diff) and
 //! extra files. Exit 0 when everything is fresh, 1 otherwise.
 
+use std::fmt::Write as _;
 use std::process::ExitCode;
 
 use serde::Serialize;
@@ -27,7 +28,12 @@ struct Stale {
     diff: String,
 }
 
-pub fn run(spec: &SpecArgs, output: &OutputArgs, format: AnswerFormat, style: Style) -> Result<ExitCode, Error> {
+pub fn run(
+    spec: &SpecArgs,
+    output: &OutputArgs,
+    format: AnswerFormat,
+    style: Style,
+) -> Result<ExitCode, Error> {
     let set = match load::load_artifacts(spec, output, style)? {
         Ok(set) => set,
         Err(code) => return Ok(code),
@@ -44,9 +50,15 @@ pub fn run(spec: &SpecArgs, output: &OutputArgs, format: AnswerFormat, style: St
                 let diff = TextDiff::from_lines(old.as_ref(), artifact.contents.as_str())
                     .unified_diff()
                     .context_radius(3)
-                    .header(&format!("a/{}", artifact.path), &format!("b/{}", artifact.path))
+                    .header(
+                        &format!("a/{}", artifact.path),
+                        &format!("b/{}", artifact.path),
+                    )
                     .to_string();
-                report.stale.push(Stale { path: artifact.path.clone(), diff });
+                report.stale.push(Stale {
+                    path: artifact.path.clone(),
+                    diff,
+                });
             }
         }
     }
@@ -61,7 +73,11 @@ pub fn run(spec: &SpecArgs, output: &OutputArgs, format: AnswerFormat, style: St
         AnswerFormat::Human => human(&report, &out.display().to_string(), set.len()),
     };
     write_stdout(&text)?;
-    Ok(ExitCode::from(if report.fresh { exit::CLEAN } else { exit::ERRORS }))
+    Ok(ExitCode::from(if report.fresh {
+        exit::CLEAN
+    } else {
+        exit::ERRORS
+    }))
 }
 
 fn human(report: &Freshness, out: &str, total: usize) -> String {
@@ -73,19 +89,20 @@ fn human(report: &Freshness, out: &str, total: usize) -> String {
         text.push_str(&stale.diff);
     }
     for path in &report.missing {
-        text.push_str(&format!("missing: {out}/{path}\n"));
+        let _ = writeln!(text, "missing: {out}/{path}");
     }
     for path in &report.stale {
-        text.push_str(&format!("stale:   {out}/{}\n", path.path));
+        let _ = writeln!(text, "stale:   {out}/{}", path.path);
     }
     for path in &report.extra {
-        text.push_str(&format!("extra:   {out}/{path} (charter does not produce it)\n"));
+        let _ = writeln!(text, "extra:   {out}/{path} (charter does not produce it)");
     }
-    text.push_str(&format!(
-        "{out} is not up to date: {} missing, {} stale, {} extra; run `charter build`\n",
+    let _ = writeln!(
+        text,
+        "{out} is not up to date: {} missing, {} stale, {} extra; run `charter build`",
         report.missing.len(),
         report.stale.len(),
         report.extra.len()
-    ));
+    );
     text
 }

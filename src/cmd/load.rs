@@ -115,7 +115,10 @@ pub fn load_model(
 
 /// The output directory: `--out`, else `generated` inside the spec directory.
 pub fn output_dir(spec: &crate::cli::SpecArgs, output: &crate::cli::OutputArgs) -> PathBuf {
-    output.out.clone().unwrap_or_else(|| spec.spec.join("generated"))
+    output
+        .out
+        .clone()
+        .unwrap_or_else(|| spec.spec.join("generated"))
 }
 
 /// Template overrides: every `*.tera` file in the spec's `templates/` folder.
@@ -125,13 +128,22 @@ pub fn load_templates(dir: &Path) -> Result<std::collections::BTreeMap<String, S
     if !folder.is_dir() {
         return Ok(out);
     }
-    let entries = std::fs::read_dir(&folder).map_err(|source| Error::Read { path: folder.clone(), source })?;
+    let entries = std::fs::read_dir(&folder).map_err(|source| Error::Read {
+        path: folder.clone(),
+        source,
+    })?;
     for entry in entries {
-        let entry = entry.map_err(|source| Error::Read { path: folder.clone(), source })?;
+        let entry = entry.map_err(|source| Error::Read {
+            path: folder.clone(),
+            source,
+        })?;
         let name = entry.file_name().to_string_lossy().into_owned();
         if Path::new(&name).extension().is_some_and(|e| e == "tera") {
             let path = entry.path();
-            let text = std::fs::read_to_string(&path).map_err(|source| Error::Read { path: path.clone(), source })?;
+            let text = std::fs::read_to_string(&path).map_err(|source| Error::Read {
+                path: path.clone(),
+                source,
+            })?;
             out.insert(name, text);
         }
     }
@@ -152,7 +164,13 @@ pub fn load_artifacts(
     let model = match outcome.model {
         Some(model) if !outcome.has_errors() => model,
         _ => {
-            let text = crate::diag::render_human::render(&sources, &outcome.findings, &outcome.waived, style, 100);
+            let text = crate::diag::render_human::render(
+                &sources,
+                &outcome.findings,
+                &outcome.waived,
+                style,
+                100,
+            );
             super::write_stdout(&text)?;
             return Ok(Err(std::process::ExitCode::from(super::exit::ERRORS)));
         }
@@ -171,7 +189,10 @@ pub fn load_artifacts(
             .map(|f| format!("{} ({}): {}", f.path, f.schema, f.errors.join("; ")))
             .collect::<Vec<_>>()
             .join("\n");
-        return Err(Error::ArtifactSchema { count: failures.len(), details });
+        return Err(Error::ArtifactSchema {
+            count: failures.len(),
+            details,
+        });
     }
     Ok(Ok(set))
 }

@@ -39,7 +39,11 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         } => validate::run(&spec, &policy, format, style),
         Command::Explain { code, list } => explain::run(code.as_deref(), list),
         Command::Build { spec, output } => build::run(&spec, &output, style),
-        Command::Check { spec, output, format } => check::run(&spec, &output, format, style),
+        Command::Check {
+            spec,
+            output,
+            format,
+        } => check::run(&spec, &output, format, style),
         Command::Model { spec, env } => model::run(&spec, &env, style),
         Command::WhoCan {
             spec,

@@ -25,23 +25,35 @@ impl Artifact {
         if !contents.ends_with('\n') {
             contents.push('\n');
         }
-        Self { path: path.into(), contents, sources: Vec::new(), schema: None }
+        Self {
+            path: path.into(),
+            contents,
+            sources: Vec::new(),
+            schema: None,
+        }
     }
 
     /// A JSON artifact: pretty-printed, keys in the order the value has them.
     pub fn json(path: impl Into<String>, value: &impl Serialize) -> Result<Self, EmitError> {
         let path = path.into();
-        let text = serde_json::to_string_pretty(value)
-            .map_err(|e| EmitError::Serialize { path: path.clone(), message: e.to_string() })?;
+        let text = serde_json::to_string_pretty(value).map_err(|e| EmitError::Serialize {
+            path: path.clone(),
+            message: e.to_string(),
+        })?;
         Ok(Self::new(path, text))
     }
 
     /// A YAML artifact with the generated-file header as a comment.
     pub fn yaml(path: impl Into<String>, value: &impl Serialize) -> Result<Self, EmitError> {
         let path = path.into();
-        let text = serde_norway::to_string(value)
-            .map_err(|e| EmitError::Serialize { path: path.clone(), message: e.to_string() })?;
-        Ok(Self::new(path, format!("# {}\n{text}", crate::emit::HEADER)))
+        let text = serde_norway::to_string(value).map_err(|e| EmitError::Serialize {
+            path: path.clone(),
+            message: e.to_string(),
+        })?;
+        Ok(Self::new(
+            path,
+            format!("# {}\n{text}", crate::emit::HEADER),
+        ))
     }
 
     #[must_use]

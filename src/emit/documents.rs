@@ -1,8 +1,227 @@
-//! (being written)
+//! Emit stage, documents family: the sealed model → Markdown for people, rendered
+//! with tera templates. `docs/policy.md` (for auditors), `docs/runbooks/<env>.md`
+//! (for operators; each runbook under `## <name>`, so the alarms' links
+//! `docs/runbooks/<env>.md#<name>` resolve) and `docs/onboarding/<env>.md` (for the
+//! service's users), for every deployed environment, SDM twins included.
+//!
+//! The built-in templates (`templates/*.md.tera`) are compiled into the binary; a
+//! spec overrides one by putting a file of the same name in its `templates/` folder
+//! (passed in [`Context::templates`]). Templates get plain data (see `views`) and
+//! the `md` and `code` filters to place it; every rendered document is normalized
+//! (no trailing spaces, single blank lines, one trailing newline).
+
+mod markdown;
+mod views;
+
+use serde::Serialize;
 
 use crate::emit::{Artifact, Context, EmitError};
-use crate::model::Model;
+use crate::model::{Environment, Model};
 
-pub(crate) fn emit(_model: &Model, _context: &Context) -> Result<Vec<Artifact>, EmitError> {
-    Ok(Vec::new())
+pub(crate) const POLICY: &str = "policy.md.tera";
+pub(crate) const RUNBOOK: &str = "runbook.md.tera";
+pub(crate) const ONBOARDING: &str = "onboarding.md.tera";
+
+/// The built-in templates: (name, text).
+pub(crate) const BUILT_IN: [(&str, &str); 3] = [
+    (POLICY, include_str!("../../templates/policy.md.tera")),
+    (RUNBOOK, include_str!("../../templates/runbook.md.tera")),
+    (
+        ONBOARDING,
+        include_str!("../../templates/onboarding.md.tera"),
+    ),
+];
+
+pub(crate) fn emit(model: &Model, context: &Context) -> Result<Vec<Artifact>, EmitError> {
+    let tera = engine(context)?;
+    let mut out = Vec::new();
+
+    let policy = views::policy(model, context);
+    out.push(
+        Artifact::new("docs/policy.md", render(&tera, POLICY, &policy)?)
+            .from_nodes(policy_nodes(model)),
+    );
+    for env in model.environments.values() {
+        let view = views::runbooks(model, env);
+        let mut nodes = env_nodes(model, env);
+        for alert in &view.alerts {
+            nodes.push(format!("alert/{}", alert.name));
+            nodes.extend(alert.notify.iter().map(|c| format!("channel/{}", c.name)));
+            if let Some(e) = &alert.escalation {
+                nodes.push(format!("escalation/{}", e.name));
+                nodes.extend(
+                    e.levels
+                        .iter()
+                        .map(|l| format!("channel/{}", l.channel.name)),
+                );
+            }
+        }
+        nodes.extend(model.runbooks.keys().map(|r| format!("runbook/{r}")));
+        out.push(
+            Artifact::new(
+                format!("docs/runbooks/{}.md", env.name),
+                render(&tera, RUNBOOK, &view)?,
+            )
+            .from_nodes(nodes),
+        );
+
+        let view = views::onboarding(model, env);
+        let mut nodes = env_nodes(model, env);
+        nodes.extend(
+            model
+                .identity
+                .iter()
+                .map(|i| format!("identity/{}", i.name)),
+        );
+        nodes.extend(view.groups.iter().map(|g| format!("group/{}", g.name)));
+        if let Some(site) = &view.sdm_site {
+            nodes.push(format!("environment/{}", site.name));
+            nodes.push("sdm/sdm".to_string());
+        }
+        if env.retention.values().next().is_some() {
+            nodes.push("retention/retention".to_string());
+        }
+        out.push(
+            Artifact::new(
+                format!("docs/onboarding/{}.md", env.name),
+                render(&tera, ONBOARDING, &view)?,
+            )
+            .from_nodes(nodes),
+        );
+    }
+    Ok(out)
+}
+
+/// The template engine with the three document templates (the spec's override of
+/// each, else the built-in one) and the Markdown filters. Every template is parsed
+/// here, so a broken override fails the build even if nothing would render it.
+fn engine(context: &Context) -> Result<tera::Tera, EmitError> {
+    // An override whose name matches no template would be ignored: refuse it.
+    if let Some(unknown) = context
+        .templates
+        .keys()
+        .find(|n| !BUILT_IN.iter().any(|(b, _)| b == n))
+    {
+        let known: Vec<&str> = BUILT_IN.iter().map(|(n, _)| *n).collect();
+        let hint = crate::suggest::did_you_mean(unknown, known.iter().copied())
+            .unwrap_or_else(|| format!("the templates are {}", crate::suggest::one_of(&known)));
+        return Err(EmitError::Template {
+            name: unknown.clone(),
+            message: format!("templates/{unknown} overrides no template charter has; {hint}"),
+        });
+    }
+    let mut tera = tera::Tera::default();
+    tera.autoescape_on(Vec::new());
+    tera.register_filter("md", filters::Md);
+    tera.register_filter("code", filters::Code);
+    for (name, built_in) in BUILT_IN {
+        let text = context.templates.get(name).map_or(built_in, String::as_str);
+        tera.add_raw_template(name, text)
+            .map_err(|e| template_error(name, &e))?;
+    }
+    Ok(tera)
+}
+
+fn render(tera: &tera::Tera, name: &str, view: &impl Serialize) -> Result<String, EmitError> {
+    let context = tera::Context::from_serialize(view).map_err(|e| template_error(name, &e))?;
+    let text = tera
+        .render(name, &context)
+        .map_err(|e| template_error(name, &e))?;
+    Ok(markdown::normalize(&text))
+}
+
+/// A tera error with its whole chain of causes (where the parse failed, which
+/// variable was missing), one per line.
+fn template_error(name: &str, error: &tera::Error) -> EmitError {
+    let mut message = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        message.push('\n');
+        message.push_str(cause.to_string().trim_end());
+        source = cause.source();
+    }
+    EmitError::Template {
+        name: name.to_string(),
+        message,
+    }
+}
+
+/// The spec nodes behind the policy: nearly all of it.
+fn policy_nodes(model: &Model) -> Vec<String> {
+    let mut nodes = vec![format!("platform/{}", model.platform.name)];
+    nodes.extend(
+        model
+            .environments
+            .keys()
+            .map(|e| format!("environment/{e}")),
+    );
+    nodes.extend(
+        model
+            .identity
+            .iter()
+            .map(|i| format!("identity/{}", i.name)),
+    );
+    nodes.extend(model.groups.keys().map(|g| format!("group/{g}")));
+    nodes.extend(model.waivers.iter().map(|w| format!("waiver/{}", w.code)));
+    nodes.extend(
+        model
+            .constraints
+            .iter()
+            .map(|c| format!("constraint/{}", c.name)),
+    );
+    let envs = || model.environments.values();
+    if envs().any(|e| e.sdm.is_some()) {
+        nodes.push("sdm/sdm".to_string());
+    }
+    if envs().any(|e| !e.retention.is_empty()) {
+        nodes.push("retention/retention".to_string());
+    }
+    if envs().any(|e| e.logging.app_level.is_some() || !e.logging.indices.is_empty()) {
+        nodes.push("logging/logging".to_string());
+    }
+    nodes
+}
+
+/// The environment and the platform (whose owner every document names).
+fn env_nodes(model: &Model, env: &Environment) -> Vec<String> {
+    let mut nodes = vec![
+        format!("platform/{}", model.platform.name),
+        format!("environment/{}", env.name),
+    ];
+    if let Some(twin) = &env.sdm {
+        nodes.push(format!("environment/{}", twin.of));
+        nodes.push("sdm/sdm".to_string());
+    }
+    nodes
+}
+
+/// The filters templates place spec text with.
+mod filters {
+    // tera's `Filter` trait takes its arguments as a `HashMap`; these filters take
+    // none and never iterate it.
+    #![allow(clippy::disallowed_types)]
+
+    use std::collections::HashMap;
+
+    use serde_json::Value;
+
+    use super::markdown;
+
+    /// `{{ text | md }}`: spec text as escaped inline Markdown (URLs autolinked).
+    pub struct Md;
+
+    /// `{{ name | code }}`: a code span; on a list, code spans joined by `, `.
+    pub struct Code;
+
+    impl tera::Filter for Md {
+        fn filter(&self, value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+            Ok(Value::String(markdown::value_text(value, markdown::inline)))
+        }
+    }
+
+    impl tera::Filter for Code {
+        fn filter(&self, value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+            Ok(Value::String(markdown::value_text(value, markdown::code)))
+        }
+    }
 }

@@ -2,6 +2,8 @@
 //! from (provenance: node id and `file:line`), the spec digest, the commit when
 //! known, and the tool version.
 
+use std::fmt::Write as _;
+
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -36,7 +38,10 @@ struct Source<'a> {
 /// The sha256 of a text, as lowercase hex.
 pub fn sha256(text: &str) -> String {
     let digest = Sha256::digest(text.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    digest.iter().fold(String::with_capacity(64), |mut hex, b| {
+        let _ = write!(hex, "{b:02x}");
+        hex
+    })
 }
 
 pub(crate) fn emit(model: &Model, context: &Context, set: &ArtifactSet) -> Artifact {
@@ -54,7 +59,10 @@ pub(crate) fn emit(model: &Model, context: &Context, set: &ArtifactSet) -> Artif
                 sources: a
                     .sources
                     .iter()
-                    .map(|node| Source { node, location: context.locations.get(node).map(String::as_str) })
+                    .map(|node| Source {
+                        node,
+                        location: context.locations.get(node).map(String::as_str),
+                    })
                     .collect(),
             })
             .collect(),

@@ -14,7 +14,8 @@ pub fn locations(spec: &Spec, sources: &Sources) -> BTreeMap<String, String> {
     };
     let mut out = BTreeMap::new();
     let mut add = |kind: &str, name: &str, span: Span| {
-        out.entry(format!("{kind}/{name}")).or_insert_with(|| at(span));
+        out.entry(format!("{kind}/{name}"))
+            .or_insert_with(|| at(span));
     };
     for p in &spec.platforms {
         add("platform", &p.name.value, p.span);
@@ -25,7 +26,11 @@ pub fn locations(spec: &Spec, sources: &Sources) -> BTreeMap<String, String> {
     for e in &spec.environments {
         add("environment", &e.name.value, e.span);
         for s in &e.secrets {
-            add("secret", &format!("{}/{}", e.name.value, s.name.value), s.span);
+            add(
+                "secret",
+                &format!("{}/{}", e.name.value, s.name.value),
+                s.span,
+            );
         }
     }
     if let Some(sdm) = spec.sdm.first() {

@@ -1,8 +1,328 @@
-//! (being written)
+//! Emit stage, retention scrub: the sealed model → `sql/<env>/retention.sql` for every
+//! deployed environment (SDM twins included) whose spec sets a `conversations` or
+//! `files` retention, when the spec has an `open-webui` app.
+//!
+//! Open WebUI deletes nothing by age, so the scrub is plain Postgres SQL that a scheduled
+//! job runs with `psql -v ON_ERROR_STOP=1 -f generated/sql/<env>/retention.sql`: one
+//! transaction, idempotent, judged against the database clock. It is written against
+//! the schema of [`SCHEMA_VERSION`] (alembic head `d31026856c01`):
+//!
+//! - `chat` (`created_at`, `updated_at` epoch seconds; `archived`, `pinned`,
+//!   `share_id`, `folder_id`, `meta` JSON with the tag ids under `tags`). A shared link
+//!   is a copy of the chat in `chat` whose `id` is the link's `share_id` and whose
+//!   `user_id` is `shared-<chat id>`.
+//! - `tag` (primary key `id`, `user_id`), referenced only from `chat.meta.tags`.
+//! - `file` (`path` is `s3://bucket/key`; `created_at`, `updated_at` epoch seconds).
+//!   Deleting a chat does not delete its files.
+//! - `document_chunk` (pgvector, when it keeps vectors in this database): a file's
+//!   chunks in collection `file-<id>`, and copies in knowledge collections with
+//!   `vmetadata.file_id`.
+//!
+//! That version has no `chat_file`, `chat_message` or `knowledge_file` table; the legacy
+//! `chatidtag` table is no longer read by the app and is left alone.
 
-use crate::emit::{Artifact, Context, EmitError};
-use crate::model::Model;
+use crate::emit::{Artifact, Context, EmitError, HEADER};
+use crate::model::{App, Environment, Model, Retention};
+use crate::spec::{AppKind, DataClass, ResourceKind};
 
-pub(crate) fn emit(_model: &Model, _context: &Context) -> Result<Vec<Artifact>, EmitError> {
-    Ok(Vec::new())
+/// The Open WebUI release whose database schema the scrub is written for.
+pub const SCHEMA_VERSION: &str = "v0.6.18";
+
+/// Seconds in a retention day: ages are compared in epoch seconds.
+const DAY_SECONDS: u64 = 86_400;
+
+/// Where the scrub of an environment is written (the scheduled job runs exactly this
+/// file under `generated/`).
+pub fn path(environment: &str) -> String {
+    format!("sql/{environment}/retention.sql")
 }
+
+// Every emitter has the signature the family table in `emit` calls.
+#[allow(clippy::unnecessary_wraps)]
+pub(crate) fn emit(model: &Model, _context: &Context) -> Result<Vec<Artifact>, EmitError> {
+    let apps: Vec<&App> = model
+        .apps
+        .values()
+        .filter(|app| app.kind.0 == AppKind::OpenWebui)
+        .collect();
+    if apps.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut artifacts = Vec::new();
+    for environment in model.environments.values() {
+        let conversations = environment.retention.get(&DataClass::Conversations);
+        let files = environment.retention.get(&DataClass::Files);
+        if conversations.is_none() && files.is_none() {
+            continue;
+        }
+        let text = render(model, environment, &apps, conversations, files);
+        let mut nodes = vec![
+            format!("environment/{}", environment.name),
+            "retention/retention".to_string(),
+        ];
+        nodes.extend(apps.iter().map(|app| format!("app/{}", app.name)));
+        if environment.sdm.is_some() {
+            nodes.push("sdm/sdm".to_string());
+        }
+        artifacts.push(Artifact::new(path(&environment.name), text).from_nodes(nodes));
+    }
+    Ok(artifacts)
+}
+
+/// The whole file: header, then one transaction with a section per data class.
+fn render(
+    model: &Model,
+    environment: &Environment,
+    apps: &[&App],
+    conversations: Option<&Retention>,
+    files: Option<&Retention>,
+) -> String {
+    let mut out = header(model, environment, apps, conversations, files);
+    out.push_str("\nBEGIN;\n");
+    out.push('\n');
+    out.push_str(&section("Conversations", conversations, CONVERSATIONS));
+    out.push('\n');
+    out.push_str(&section("Files", files, FILES));
+    out.push_str("\nCOMMIT;\n");
+    out
+}
+
+fn header(
+    model: &Model,
+    environment: &Environment,
+    apps: &[&App],
+    conversations: Option<&Retention>,
+    files: Option<&Retention>,
+) -> String {
+    let mut lines = vec![
+        HEADER.to_string(),
+        String::new(),
+        "Retention scrub of the Open WebUI database. Open WebUI deletes nothing by age:"
+            .to_string(),
+        "this transaction deletes the chats and file rows older than the spec allows.".to_string(),
+        String::new(),
+        format!("Platform:      {}", model.platform.name),
+    ];
+    if let Some(repo) = &model.platform.repo {
+        lines.push(format!("Spec:          {repo}"));
+    }
+    let twin = environment
+        .sdm
+        .as_ref()
+        .map_or(String::new(), |sdm| format!(" (SDM twin of `{}`)", sdm.of));
+    lines.push(format!("Environment:   {}{twin}", environment.name));
+    lines.push(format!("Conversations: {}", describe(conversations)));
+    lines.push(format!("Files:         {}", describe(files)));
+    for app in apps {
+        lines.push(format!("App:           {}", describe_app(app)));
+        if let Some(database) = database(environment, app) {
+            lines.push(format!("Database:      {database}"));
+        }
+        if let Some(secret) = environment
+            .secrets
+            .iter()
+            .find(|(_, s)| s.env == "DATABASE_URL" && s.consumers.contains(&app.name))
+        {
+            lines.push(format!(
+                "Connection:    secret `{}` ({} {})",
+                secret.0,
+                secret.1.store.as_str(),
+                secret.1.path
+            ));
+        }
+    }
+    let mut tables = Vec::new();
+    if deletes(conversations) {
+        tables.extend(["chat", "tag"]);
+    }
+    if deletes(files) {
+        tables.extend(["file", "document_chunk"]);
+    }
+    let tables = if tables.is_empty() {
+        "none".to_string()
+    } else {
+        tables.join(", ")
+    };
+    lines.extend([
+        format!("Schema:        Open WebUI {SCHEMA_VERSION} (tables deleted from: {tables})"),
+        String::new(),
+        "Run daily, as the job does:".to_string(),
+        format!(
+            "  psql -v ON_ERROR_STOP=1 -f generated/{}",
+            path(&environment.name)
+        ),
+        "Safe to run at any time and any number of times: one transaction (an error".to_string(),
+        "changes nothing), and a second run finds nothing more to delete. Ages are judged"
+            .to_string(),
+        "against the database clock, now(), in epoch seconds; a day is 86400 seconds.".to_string(),
+    ]);
+    let mut out = String::new();
+    for line in lines {
+        if line.is_empty() {
+            out.push_str("--\n");
+        } else {
+            out.push_str("-- ");
+            out.push_str(&line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Whether rows of the class are deleted by age.
+fn deletes(retention: Option<&Retention>) -> bool {
+    retention.is_some_and(|r| r.days.is_some() && !r.forever)
+}
+
+fn describe(retention: Option<&Retention>) -> String {
+    match retention {
+        None => "not set in the spec (nothing is deleted)".to_string(),
+        Some(r) => match r.days {
+            Some(days) if !r.forever => format!("{days} days (rule: {})", r.rule),
+            _ => format!("forever (rule: {}; nothing is deleted)", r.rule),
+        },
+    }
+}
+
+fn describe_app(app: &App) -> String {
+    match &app.image {
+        Some(image) => format!("{} (image tag {})", app.name, image.tag),
+        None => app.name.clone(),
+    }
+}
+
+/// The Postgres resource the app needs in this environment, by name and backing store.
+fn database(environment: &Environment, app: &App) -> Option<String> {
+    app.needs.iter().find_map(|need| {
+        let resource = environment.resources.get(need)?;
+        matches!(
+            resource.kind,
+            ResourceKind::AuroraPostgres | ResourceKind::Postgres
+        )
+        .then(|| {
+            format!(
+                "resource `{need}` ({} {})",
+                resource.kind.as_str(),
+                resource.physical_name
+            )
+        })
+    })
+}
+
+/// One data class: its statements with the cutoff filled in, or why there are none.
+fn section(class: &str, retention: Option<&Retention>, statements: &str) -> String {
+    match retention {
+        None => format!("-- {class}: the spec sets no retention; nothing to delete.\n"),
+        Some(r) => match r.days {
+            Some(days) if !r.forever => {
+                let seconds = days.saturating_mul(DAY_SECONDS);
+                let cutoff = format!("floor(extract(epoch FROM now()))::bigint - {seconds}");
+                format!(
+                    "-- {class}: {days} days (rule: {}), {seconds} seconds.\n{}",
+                    r.rule,
+                    statements
+                        .replace("{cutoff}", &cutoff)
+                        .replace("{days}", &days.to_string())
+                )
+            }
+            _ => format!(
+                "-- {class}: kept forever (rule: {}); nothing to delete.\n",
+                r.rule
+            ),
+        },
+    }
+}
+
+/// Chats, their shared links and their tags. `{cutoff}` is the oldest epoch second
+/// kept; `{days}` the retention.
+const CONVERSATIONS: &str = r"-- Every chat whose last update (updated_at, else created_at) is older than {days} days
+-- goes, pinned, archived, in a folder or shared alike: pinning or archiving does not
+-- exempt a chat (a legal hold is a retention override in the spec). Shared links are
+-- handled below, not by their own age.
+CREATE TEMPORARY TABLE charter_expired_chat (
+    id text PRIMARY KEY,
+    user_id text,
+    meta jsonb
+) ON COMMIT DROP;
+
+WITH expired AS (
+    DELETE FROM chat
+    WHERE coalesce(updated_at, created_at) < {cutoff}
+      AND coalesce(user_id, '') NOT LIKE 'shared-%'
+    RETURNING id, user_id, meta
+)
+INSERT INTO charter_expired_chat (id, user_id, meta)
+SELECT id, user_id, meta::jsonb FROM expired;
+
+-- Shared links die with their chat. Sharing copies the chat into a row whose id is the
+-- link's share_id and whose user_id is `shared-<chat id>`; every copy whose chat no
+-- longer exists goes (a link whose chat is gone is dead in the app anyway).
+DELETE FROM chat AS snapshot
+WHERE snapshot.user_id LIKE 'shared-%'
+  AND NOT EXISTS (
+      SELECT 1 FROM chat AS original
+      WHERE original.id = substr(snapshot.user_id, length('shared-') + 1)
+  );
+
+-- Tags live in chat.meta.tags (tag ids) and in tag (id, user_id). A tag that a deleted
+-- chat carried and that no remaining chat of the same user carries goes, as when a user
+-- deletes the chat in the app. Other tags are left alone.
+DELETE FROM tag
+USING (
+    SELECT DISTINCT expired.user_id, listed.tag_id
+    FROM charter_expired_chat AS expired
+    CROSS JOIN LATERAL jsonb_array_elements_text(
+        CASE WHEN jsonb_typeof(expired.meta -> 'tags') = 'array'
+            THEN expired.meta -> 'tags'
+            ELSE '[]'::jsonb
+        END
+    ) AS listed (tag_id)
+) AS dropped
+WHERE tag.id = dropped.tag_id
+  AND tag.user_id = dropped.user_id
+  AND NOT EXISTS (
+      SELECT 1 FROM chat
+      WHERE chat.user_id = tag.user_id
+        AND chat.meta::jsonb -> 'tags' ? tag.id
+  );
+";
+
+/// File rows and their vectors. `{cutoff}` is the oldest epoch second kept.
+const FILES: &str = r"-- Every file row uploaded (created_at, else updated_at) more than {days} days ago goes,
+-- whether or not a chat or knowledge base still refers to it: the S3 lifecycle rule
+-- expires the object itself after the same time. A chat keeps its messages and shows
+-- the attachment as missing; a knowledge base drops the missing file when next read.
+CREATE TEMPORARY TABLE charter_expired_file (
+    id text PRIMARY KEY
+) ON COMMIT DROP;
+
+WITH expired AS (
+    DELETE FROM file
+    WHERE coalesce(created_at, updated_at) < {cutoff}
+    RETURNING id
+)
+INSERT INTO charter_expired_file (id)
+SELECT id FROM expired;
+
+-- The expired files' vectors, when pgvector keeps them in this database: the file's own
+-- collection `file-<id>`, and its chunks copied into knowledge collections (found by
+-- vmetadata.file_id; not possible when PGVECTOR_PGCRYPTO encrypts the metadata).
+DO $charter$
+BEGIN
+    IF to_regclass('document_chunk') IS NULL THEN
+        RETURN;
+    END IF;
+    DELETE FROM document_chunk
+    WHERE collection_name IN (SELECT 'file-' || id FROM charter_expired_file);
+    IF (
+        SELECT atttypid FROM pg_attribute
+        WHERE attrelid = to_regclass('document_chunk')
+          AND attname = 'vmetadata'
+          AND NOT attisdropped
+    ) = 'jsonb'::regtype THEN
+        DELETE FROM document_chunk
+        WHERE vmetadata ->> 'file_id' IN (SELECT id FROM charter_expired_file);
+    END IF;
+END
+$charter$;
+";

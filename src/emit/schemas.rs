@@ -8,7 +8,10 @@ include!(concat!(env!("OUT_DIR"), "/schemas.rs"));
 
 /// The text of a schema by file name.
 pub fn get(name: &str) -> Option<&'static str> {
-    SCHEMAS.iter().find(|(n, _)| *n == name).map(|(_, text)| *text)
+    SCHEMAS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, text)| *text)
 }
 
 /// An artifact that does not satisfy its schema.
@@ -33,13 +36,18 @@ fn validate_one(artifact: &Artifact) -> Option<SchemaFailure> {
         errors,
     };
     let Some(schema_text) = get(schema_name) else {
-        return Some(fail(vec![format!("schema `{schema_name}` is not under schemas/")]));
+        return Some(fail(vec![format!(
+            "schema `{schema_name}` is not under schemas/"
+        )]));
     };
     let schema: serde_json::Value = match serde_json::from_str(schema_text) {
         Ok(v) => v,
         Err(e) => return Some(fail(vec![format!("schema is not JSON: {e}")])),
     };
-    let instance: serde_json::Value = if artifact.path.ends_with(".yaml") || artifact.path.ends_with(".yml") {
+    let extension = std::path::Path::new(&artifact.path)
+        .extension()
+        .and_then(|e| e.to_str());
+    let instance: serde_json::Value = if matches!(extension, Some("yaml" | "yml")) {
         match serde_norway::from_str(&artifact.contents) {
             Ok(v) => v,
             Err(e) => return Some(fail(vec![format!("not YAML: {e}")])),

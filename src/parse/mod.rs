@@ -247,7 +247,11 @@ fn parse_file(sources: &Sources, id: SourceId) -> Result<KdlDocument, Vec<Findin
     }
     if let Some((at, limit)) = depth::too_deep(&file.text) {
         // The raw count also sees braces inside strings; say so when it fired.
-        let counted = if limit == depth::MAX_DEPTH { "" } else { ", counting every `{`" };
+        let counted = if limit == depth::MAX_DEPTH {
+            ""
+        } else {
+            ", counting every `{`"
+        };
         return Err(vec![
             Finding::new(
                 Code::TooDeep,

@@ -24,7 +24,15 @@ fn run(args: &[&str]) -> Run {
 }
 
 fn build(spec: &Path, out: &Path) -> Run {
-    run(&["build", "--today", TODAY, "--spec", &spec.display().to_string(), "--out", &out.display().to_string()])
+    run(&[
+        "build",
+        "--today",
+        TODAY,
+        "--spec",
+        &spec.display().to_string(),
+        "--out",
+        &out.display().to_string(),
+    ])
 }
 
 fn check(spec: &Path, out: &Path, extra: &[&str]) -> Run {
@@ -47,17 +55,43 @@ fn build_writes_every_artifact_and_a_manifest_that_lists_them() {
     let result = build(&support::repo_root(), &target);
     assert_eq!(result.code, Some(0), "{}{}", result.stdout, result.stderr);
     let files = tree(&target);
-    let manifest: serde_json::Value = serde_json::from_slice(&files["manifest.json"]).expect("manifest is JSON");
-    let listed: Vec<&str> = manifest["files"].as_array().expect("files").iter().map(|f| f["path"].as_str().expect("path")).collect();
-    let on_disk: Vec<&str> = files.keys().map(String::as_str).filter(|p| *p != "manifest.json").collect();
-    assert_eq!(listed, on_disk, "the manifest lists exactly the files written");
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&files["manifest.json"]).expect("manifest is JSON");
+    let listed: Vec<&str> = manifest["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|f| f["path"].as_str().expect("path"))
+        .collect();
+    let on_disk: Vec<&str> = files
+        .keys()
+        .map(String::as_str)
+        .filter(|p| *p != "manifest.json")
+        .collect();
+    assert_eq!(
+        listed, on_disk,
+        "the manifest lists exactly the files written"
+    );
     for file in manifest["files"].as_array().expect("files") {
         let path = file["path"].as_str().expect("path");
-        assert_eq!(file["sha256"].as_str(), Some(sha256(&files[path]).as_str()), "sha256 of {path}");
-        assert!(!file["sources"].as_array().expect("sources").is_empty() || path.starts_with("docs/"), "{path} names the spec nodes it came from");
+        assert_eq!(
+            file["sha256"].as_str(),
+            Some(sha256(&files[path]).as_str()),
+            "sha256 of {path}"
+        );
+        assert!(
+            !file["sources"].as_array().expect("sources").is_empty() || path.starts_with("docs/"),
+            "{path} names the spec nodes it came from"
+        );
     }
     assert_eq!(manifest["generator"], "charter");
-    assert!(result.stdout.contains(&format!("wrote {} files", files.len())), "{}", result.stdout);
+    assert!(
+        result
+            .stdout
+            .contains(&format!("wrote {} files", files.len())),
+        "{}",
+        result.stdout
+    );
 }
 
 #[test]
@@ -91,13 +125,39 @@ fn how_the_spec_is_split_into_files_does_not_change_the_artifacts() {
     assert_eq!(build(&root, &a).code, Some(0));
     let joined_build = build(&joined, &b);
     assert_eq!(joined_build.code, Some(0), "{}", joined_build.stdout);
-    let (mut left, mut right) = (tree(&a), tree(&b));
-    // The manifest records file locations and the digest of the files, which differ.
-    left.remove("manifest.json");
-    right.remove("manifest.json");
-    assert_eq!(left.keys().collect::<Vec<_>>(), right.keys().collect::<Vec<_>>());
+    // The manifest records file locations and the digest of the files, which differ;
+    // the documents quote the digest.
+    let without_digest = |dir: &Path| {
+        let mut files = tree(dir);
+        let manifest: serde_json::Value =
+            serde_json::from_slice(&files.remove("manifest.json").expect("manifest"))
+                .expect("json");
+        let digest = manifest["spec_digest"]
+            .as_str()
+            .expect("digest")
+            .to_string();
+        files
+            .into_iter()
+            .map(|(path, bytes)| {
+                (
+                    path,
+                    String::from_utf8_lossy(&bytes)
+                        .replace(&digest, "DIGEST")
+                        .into_bytes(),
+                )
+            })
+            .collect::<std::collections::BTreeMap<_, _>>()
+    };
+    let (left, right) = (without_digest(&a), without_digest(&b));
+    assert_eq!(
+        left.keys().collect::<Vec<_>>(),
+        right.keys().collect::<Vec<_>>()
+    );
     for (path, bytes) in &left {
-        assert!(bytes == &right[path], "{path} differs between the split and the joined spec");
+        assert!(
+            bytes == &right[path],
+            "{path} differs between the split and the joined spec"
+        );
     }
 }
 
@@ -105,22 +165,33 @@ fn how_the_spec_is_split_into_files_does_not_change_the_artifacts() {
 fn an_invalid_spec_leaves_the_previous_output_untouched() {
     let work = tempfile::tempdir().expect("temp dir");
     let spec = work.path().join("spec");
-    copy_dir(&support::repo_root().join("examples/container-service"), &spec);
+    copy_dir(
+        &support::repo_root().join("examples/container-service"),
+        &spec,
+    );
     let out = work.path().join("out");
     assert_eq!(build(&spec, &out).code, Some(0));
     let before = tree(&out);
-    let broken = std::fs::read_to_string(spec.join("charter.kdl")).expect("read") + "\nenvironment \"Bad Name\" {}\n";
+    let broken = std::fs::read_to_string(spec.join("charter.kdl")).expect("read")
+        + "\nenvironment \"Bad Name\" {}\n";
     std::fs::write(spec.join("charter.kdl"), broken).expect("write");
     let result = build(&spec, &out);
     assert_eq!(result.code, Some(1));
-    assert!(result.stdout.contains("spec/invalid-name"), "{}", result.stdout);
+    assert!(
+        result.stdout.contains("spec/invalid-name"),
+        "{}",
+        result.stdout
+    );
     assert_eq!(tree(&out), before, "a failed build changes nothing");
     let leftovers: Vec<String> = std::fs::read_dir(work.path())
         .expect("read")
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
         .filter(|n| n.starts_with('.'))
         .collect();
-    assert!(leftovers.is_empty(), "no staging directories are left behind: {leftovers:?}");
+    assert!(
+        leftovers.is_empty(),
+        "no staging directories are left behind: {leftovers:?}"
+    );
 }
 
 #[test]
@@ -131,16 +202,27 @@ fn build_prunes_what_it_produced_before_and_keeps_files_it_never_produced() {
     assert_eq!(build(&spec, &out).code, Some(0));
     // A file an earlier build produced (listed in the manifest) and one a person added.
     let manifest_path = out.join("manifest.json");
-    let mut manifest: serde_json::Value = serde_json::from_slice(&std::fs::read(&manifest_path).expect("read")).expect("json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&manifest_path).expect("read")).expect("json");
     manifest["files"].as_array_mut().expect("files").push(serde_json::json!({"path": "katana/retired/app.yaml", "sha256": "0".repeat(64), "sources": []}));
-    std::fs::write(&manifest_path, serde_json::to_string_pretty(&manifest).expect("json")).expect("write");
+    std::fs::write(
+        &manifest_path,
+        serde_json::to_string_pretty(&manifest).expect("json"),
+    )
+    .expect("write");
     std::fs::create_dir_all(out.join("katana/retired")).expect("mkdir");
     std::fs::write(out.join("katana/retired/app.yaml"), "old: true\n").expect("write");
     std::fs::write(out.join("README.txt"), "kept by hand\n").expect("write");
     let result = build(&spec, &out);
     assert_eq!(result.code, Some(0), "{}", result.stderr);
-    assert!(!out.join("katana/retired/app.yaml").exists(), "a file charter no longer produces is pruned");
-    assert_eq!(std::fs::read_to_string(out.join("README.txt")).expect("kept"), "kept by hand\n");
+    assert!(
+        !out.join("katana/retired/app.yaml").exists(),
+        "a file charter no longer produces is pruned"
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("README.txt")).expect("kept"),
+        "kept by hand\n"
+    );
     assert!(result.stdout.contains("1 removed"), "{}", result.stdout);
 }
 
@@ -167,11 +249,33 @@ fn check_is_clean_after_a_build_and_reports_stale_missing_and_extra_files() {
     let before = tree(&out);
     let result = check(&spec, &out, &[]);
     assert_eq!(result.code, Some(1));
-    assert!(result.stdout.contains(&format!("--- a/{stale}")), "a unified diff of the stale file:\n{}", result.stdout);
-    assert!(result.stdout.contains("-# edited by hand"), "{}", result.stdout);
-    assert!(result.stdout.contains(&format!("missing: {}/{missing}", out.display())), "{}", result.stdout);
-    assert!(result.stdout.contains("extra:") && result.stdout.contains("stray.txt"), "{}", result.stdout);
-    assert!(result.stdout.contains("1 missing, 1 stale, 1 extra"), "{}", result.stdout);
+    assert!(
+        result.stdout.contains(&format!("--- a/{stale}")),
+        "a unified diff of the stale file:\n{}",
+        result.stdout
+    );
+    assert!(
+        result.stdout.contains("-# edited by hand"),
+        "{}",
+        result.stdout
+    );
+    assert!(
+        result
+            .stdout
+            .contains(&format!("missing: {}/{missing}", out.display())),
+        "{}",
+        result.stdout
+    );
+    assert!(
+        result.stdout.contains("extra:") && result.stdout.contains("stray.txt"),
+        "{}",
+        result.stdout
+    );
+    assert!(
+        result.stdout.contains("1 missing, 1 stale, 1 extra"),
+        "{}",
+        result.stdout
+    );
     assert_eq!(tree(&out), before, "check writes nothing");
 
     let json = check(&spec, &out, &["--format", "json"]);
@@ -186,16 +290,29 @@ fn check_is_clean_after_a_build_and_reports_stale_missing_and_extra_files() {
 #[test]
 fn check_on_an_invalid_spec_reports_the_findings_and_fails() {
     let work = tempfile::tempdir().expect("temp dir");
-    std::fs::write(work.path().join("charter.kdl"), "platform \"x\"\napp \"a\" kind=\"nope\"\n").expect("write");
+    std::fs::write(
+        work.path().join("charter.kdl"),
+        "platform \"x\"\napp \"a\" kind=\"nope\"\n",
+    )
+    .expect("write");
     let result = check(work.path(), &work.path().join("generated"), &[]);
     assert_eq!(result.code, Some(1));
-    assert!(result.stdout.contains("spec/invalid-value"), "{}", result.stdout);
+    assert!(
+        result.stdout.contains("spec/invalid-value"),
+        "{}",
+        result.stdout
+    );
 }
 
 #[test]
 fn the_repos_committed_generated_directory_is_fresh() {
     let result = run(&["check", "--today", TODAY]);
-    assert_eq!(result.code, Some(0), "generated/ is stale: run `charter build`\n{}", result.stdout);
+    assert_eq!(
+        result.code,
+        Some(0),
+        "generated/ is stale: run `charter build`\n{}",
+        result.stdout
+    );
 }
 
 #[test]
@@ -215,4 +332,26 @@ fn the_manifest_of_the_repo_spec_is_snapshotted() {
     insta::with_settings!({snapshot_path => "snapshots/build", prepend_module_to_snapshot => false}, {
         insta::assert_snapshot!("repo_manifest", manifest.contents);
     });
+}
+
+#[test]
+fn a_template_override_with_an_unknown_name_is_an_error_not_a_silent_skip() {
+    let work = tempfile::tempdir().expect("temp dir");
+    let spec = work.path().join("spec");
+    copy_dir(&support::repo_root().join("examples/minimal"), &spec);
+    std::fs::create_dir_all(spec.join("templates")).expect("mkdir");
+    std::fs::write(
+        spec.join("templates/polcy.md.tera"),
+        "# {{ platform.name }}\n",
+    )
+    .expect("write");
+    let out = work.path().join("out");
+    let result = build(&spec, &out);
+    assert_eq!(result.code, Some(1));
+    assert!(
+        result.stderr.contains("polcy.md.tera") && result.stderr.contains("policy.md.tera"),
+        "{}",
+        result.stderr
+    );
+    assert!(!out.exists(), "nothing is written");
 }

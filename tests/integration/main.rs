@@ -4,6 +4,11 @@
 mod build;
 mod cli;
 mod docs;
+mod emit_apps;
+mod emit_documents;
+mod emit_operations;
+mod emit_sql;
+mod emit_workflows;
 mod fixtures;
 mod fmt;
 mod formats;

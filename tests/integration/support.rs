@@ -45,7 +45,13 @@ pub fn json(sources: &Sources, outcome: &Outcome) -> String {
 pub fn charter_bin() -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::cargo_bin("charter").expect("the charter binary is built");
     cmd.current_dir(repo_root());
-    for var in ["NO_COLOR", "CLICOLOR", "CLICOLOR_FORCE", "FORCE_COLOR", "COLUMNS"] {
+    for var in [
+        "NO_COLOR",
+        "CLICOLOR",
+        "CLICOLOR_FORCE",
+        "FORCE_COLOR",
+        "COLUMNS",
+    ] {
         cmd.env_remove(var);
     }
     cmd
@@ -68,11 +74,17 @@ pub fn copy_dir(from: &Path, to: &Path) {
 /// Every file under `dir` with its bytes, by relative path.
 pub fn tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     fn walk(dir: &Path, prefix: &str, out: &mut std::collections::BTreeMap<String, Vec<u8>>) {
-        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
         for entry in entries {
             let entry = entry.expect("entry");
             let name = entry.file_name().to_string_lossy().into_owned();
-            let rel = if prefix.is_empty() { name } else { format!("{prefix}/{name}") };
+            let rel = if prefix.is_empty() {
+                name
+            } else {
+                format!("{prefix}/{name}")
+            };
             if entry.path().is_dir() {
                 walk(&entry.path(), &rel, out);
             } else {

@@ -1,0 +1,284 @@
+//! The metric catalogue of the alarms family: each catalogue metric → the AWS
+//! metric of the app on Katana (Application Load Balancer, ECS service, Container
+//! Insights), and raw metrics → a dimensioned metric when charter names the
+//! resource (Aurora, RDS), else a Metrics Insights query over the account and
+//! region. The table is in docs/artifacts.md.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::model::{Environment, Metric, Model};
+use crate::spec::ResourceKind;
+
+/// The longest load balancer or target group name AWS accepts.
+const ELB_NAME_MAX: usize = 32;
+
+/// Stands for the id AWS gives a load balancer or target group when Katana creates
+/// it: the applier replaces it (see docs/artifacts.md).
+pub const ELB_ID_PLACEHOLDER: &str = "{id}";
+
+#[derive(Serialize, Clone)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct Dimension {
+    pub(super) name: &'static str,
+    pub(super) value: String,
+}
+
+/// The name of the load balancer and target group Katana puts in front of an app:
+/// `{platform}-{env}-{app}`, or, when that is longer than AWS allows (32), its
+/// first 23 characters and 8 hex digits of its sha256.
+pub(crate) fn load_balancer_name(platform: &str, env: &str, app: &str) -> String {
+    let full = format!("{platform}-{env}-{app}");
+    if full.len() <= ELB_NAME_MAX {
+        return full;
+    }
+    let digest = Sha256::digest(full.as_bytes());
+    let mut hash = String::new();
+    for byte in digest.iter().take(4) {
+        let _ = write!(hash, "{byte:02x}");
+    }
+    let head: String = full.chars().take(ELB_NAME_MAX - 9).collect();
+    format!("{}-{hash}", head.trim_end_matches('-'))
+}
+
+pub(super) const ALB: &str = "AWS/ApplicationELB";
+
+pub(super) enum Stat {
+    Plain(String),
+    Extended(&'static str),
+}
+
+/// Where an alarm's data comes from.
+pub(super) enum Source {
+    Single {
+        namespace: String,
+        metric: String,
+        stat: Stat,
+        dimensions: Vec<Dimension>,
+        /// Multiplies the spec's threshold into the metric's unit.
+        scale: f64,
+        missing: &'static str,
+    },
+    /// `http-5xx-rate`: target 5xx responses over requests, by metric math.
+    ErrorRate { dimensions: Vec<Dimension> },
+    /// A raw metric charter cannot scope: a Metrics Insights query over every
+    /// series of the metric in the account and region.
+    Insights { query: String },
+}
+
+pub(super) fn source(model: &Model, env: &Environment, metric: &Metric) -> Source {
+    match metric {
+        Metric::Catalogue {
+            name,
+            app,
+            comparison,
+            ..
+        } => {
+            let app = app.as_deref().unwrap_or(&model.platform.name);
+            catalogue(&model.platform.name, env, app, name, comparison)
+        }
+        Metric::Raw {
+            namespace,
+            name,
+            statistic,
+            ..
+        } => {
+            let dimensions = raw_dimensions(env, namespace);
+            if dimensions.is_empty() {
+                return Source::Insights {
+                    query: insights_query(namespace, name, statistic),
+                };
+            }
+            Source::Single {
+                namespace: namespace.clone(),
+                metric: name.clone(),
+                stat: Stat::Plain(statistic.clone()),
+                dimensions,
+                scale: 1.0,
+                missing: "missing",
+            }
+        }
+    }
+}
+
+/// `SELECT SUM(DeliveryErrors) FROM "AWS/Logs"`: the statistic over every series of
+/// the metric, whatever its dimensions.
+fn insights_query(namespace: &str, name: &str, statistic: &str) -> String {
+    let function = match statistic {
+        "Average" => "AVG",
+        "Minimum" => "MIN",
+        "Maximum" => "MAX",
+        "SampleCount" => "COUNT",
+        _ => "SUM",
+    };
+    format!(
+        "SELECT {function}({}) FROM {}",
+        identifier(name),
+        identifier(namespace)
+    )
+}
+
+/// A Metrics Insights identifier: double-quoted unless it is letters, digits and
+/// underscores.
+fn identifier(text: &str) -> String {
+    if !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        text.to_string()
+    } else {
+        format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+    }
+}
+
+/// The catalogue: each name → the AWS metric of the app on Katana. See the table
+/// in docs/artifacts.md.
+fn catalogue(platform: &str, env: &Environment, app: &str, name: &str, comparison: &str) -> Source {
+    let elb = load_balancer_name(platform, &env.name, app);
+    let alb_dimensions = vec![
+        Dimension {
+            name: "LoadBalancer",
+            value: format!("app/{elb}/{ELB_ID_PLACEHOLDER}"),
+        },
+        Dimension {
+            name: "TargetGroup",
+            value: format!("targetgroup/{elb}/{ELB_ID_PLACEHOLDER}"),
+        },
+    ];
+    let ecs_dimensions = vec![
+        Dimension {
+            name: "ClusterName",
+            value: format!("{platform}-{}", env.name),
+        },
+        Dimension {
+            name: "ServiceName",
+            value: app.to_string(),
+        },
+    ];
+    let single = |namespace: &str, metric: &str, stat, dimensions, scale, missing| Source::Single {
+        namespace: namespace.to_string(),
+        metric: metric.to_string(),
+        stat,
+        dimensions,
+        scale,
+        missing,
+    };
+    match name {
+        "http-5xx-rate" => Source::ErrorRate {
+            dimensions: alb_dimensions,
+        },
+        "p99-latency-ms" => single(
+            ALB,
+            "TargetResponseTime",
+            Stat::Extended("p99"),
+            alb_dimensions,
+            0.001,
+            "notBreaching",
+        ),
+        "unhealthy-hosts" => {
+            // Sustained: the fewest unhealthy targets in the window is above the
+            // threshold (the most, for `below`).
+            let stat = if comparison == "below" {
+                "Maximum"
+            } else {
+                "Minimum"
+            };
+            single(
+                ALB,
+                "UnHealthyHostCount",
+                Stat::Plain(stat.into()),
+                alb_dimensions,
+                1.0,
+                "breaching",
+            )
+        }
+        "cpu-percent" => single(
+            "AWS/ECS",
+            "CPUUtilization",
+            Stat::Plain("Average".into()),
+            ecs_dimensions,
+            1.0,
+            "missing",
+        ),
+        "memory-percent" => single(
+            "AWS/ECS",
+            "MemoryUtilization",
+            Stat::Plain("Average".into()),
+            ecs_dimensions,
+            1.0,
+            "missing",
+        ),
+        // "restarts" (the only other catalogue name the checks let through).
+        _ => single(
+            "ECS/ContainerInsights",
+            "RestartCount",
+            Stat::Plain("Sum".into()),
+            ecs_dimensions,
+            1.0,
+            "notBreaching",
+        ),
+    }
+}
+
+/// Dimensions of a raw metric: charter scopes the namespaces whose resource it
+/// names (Aurora and RDS Postgres); other raw metrics carry no dimension.
+fn raw_dimensions(env: &Environment, namespace: &str) -> Vec<Dimension> {
+    let only = |kind: ResourceKind| {
+        let mut of_kind = env.resources.values().filter(|r| r.kind == kind);
+        match (of_kind.next(), of_kind.next()) {
+            (Some(r), None) => Some(r.physical_name.clone()),
+            _ => None,
+        }
+    };
+    match namespace {
+        "AWS/RDS" => {
+            if let Some(cluster) = only(ResourceKind::AuroraPostgres) {
+                vec![Dimension {
+                    name: "DBClusterIdentifier",
+                    value: cluster,
+                }]
+            } else if let Some(instance) = only(ResourceKind::Postgres) {
+                vec![Dimension {
+                    name: "DBInstanceIdentifier",
+                    value: instance,
+                }]
+            } else {
+                Vec::new()
+            }
+        }
+        _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn load_balancer_names_fit_aws() {
+        assert_eq!(
+            load_balancer_name("caas-open-webui", "prod", "webui"),
+            "caas-open-webui-prod-webui"
+        );
+        let long = load_balancer_name("caas-open-webui", "prod-sdm", "pipelines");
+        assert_eq!(long.len(), 32, "{long}");
+        assert!(long.starts_with("caas-open-webui-prod-sd"));
+        assert!(!long.contains("--"));
+        assert_ne!(
+            long,
+            load_balancer_name("caas-open-webui", "prod-sdm", "pipelinez")
+        );
+    }
+
+    #[test]
+    fn insights_queries_quote_what_needs_it() {
+        assert_eq!(
+            insights_query("AWS/Logs", "DeliveryErrors", "Sum"),
+            "SELECT SUM(DeliveryErrors) FROM \"AWS/Logs\""
+        );
+        assert_eq!(
+            insights_query("Custom", "a.b", "Average"),
+            "SELECT AVG(\"a.b\") FROM Custom"
+        );
+        assert_eq!(identifier("we\"ird"), "\"we\\\"ird\"");
+    }
+}

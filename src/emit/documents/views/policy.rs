@@ -1,0 +1,337 @@
+//! The context of `policy.md.tera`: the whole model, for auditors.
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+
+use crate::emit::{Context, HEADER};
+use crate::model::{Environment, Group, Model};
+use crate::query::{effective_share, may_sign_in};
+
+use super::{
+    DATA_CLASSES, DataClassView, EnvView, GroupRef, IdentityView, PlatformView, RetentionCell,
+    ShareView, VERSION, class_label, env_view, group_refs, identity_view, platform_view,
+    retention_cell, share_views, storage, url,
+};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicyView {
+    pub header: &'static str,
+    pub charter_version: &'static str,
+    pub platform: PlatformView,
+    pub spec_digest: String,
+    pub commit: Option<String>,
+    pub identity: Option<IdentityView>,
+    pub environments: Vec<EnvView>,
+    pub groups: Vec<GroupView>,
+    /// Group × environment: who may sign in where (columns in `environments` order).
+    pub sign_in: Vec<SignInRow>,
+    /// One row per environment and group that may sign in there.
+    pub access: Vec<AccessRow>,
+    pub data_classes: Vec<DataClassView>,
+    pub retention: Vec<RetentionRow>,
+    pub twins: Vec<TwinView>,
+    pub logging: Vec<LoggingRow>,
+    pub deploy: Vec<DeployRow>,
+    pub waivers: Vec<WaiverView>,
+    pub constraints: Vec<ConstraintView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupView {
+    pub name: String,
+    pub directory: Option<String>,
+    /// `inherits` chain, nearest parent first.
+    pub lineage: Vec<String>,
+    pub role: &'static str,
+    pub models: Vec<String>,
+    pub features: Vec<String>,
+    pub share: Vec<ShareView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SignInRow {
+    pub group: String,
+    pub directory: Option<String>,
+    pub environments: Vec<SignInCell>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SignInCell {
+    pub environment: String,
+    pub allowed: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AccessRow {
+    pub environment: String,
+    pub group: String,
+    pub directory: Option<String>,
+    pub role: &'static str,
+    pub models: Vec<String>,
+    pub features: Vec<String>,
+    /// The group's sharing, with an SDM twin's rules taking precedence on a twin.
+    pub share: Vec<ShareView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RetentionRow {
+    pub environment: String,
+    /// One cell per data class, in `data_classes` order.
+    pub classes: Vec<RetentionCell>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TwinView {
+    pub name: String,
+    pub of: String,
+    pub domain: Option<String>,
+    pub url: Option<String>,
+    pub base_url: Option<String>,
+    /// `dedicated` when no resource name is shared with the base environment.
+    pub storage: &'static str,
+    pub groups: Vec<GroupRef>,
+    pub audit_level: Option<&'static str>,
+    pub moderation: Option<String>,
+    pub share: Vec<ShareView>,
+    pub resources: Vec<ResourcePair>,
+    /// The folders its secrets live under (`/caas-open-webui/prod-sdm/`).
+    pub secret_prefixes: Vec<String>,
+    pub indices: Vec<IndexPair>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ResourcePair {
+    pub name: String,
+    pub kind: &'static str,
+    pub physical_name: String,
+    /// The base environment's name for the same resource.
+    pub base_physical_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IndexPair {
+    pub stream: String,
+    pub index: String,
+    pub base_index: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LoggingRow {
+    pub environment: String,
+    pub app_level: Option<&'static str>,
+    pub audit_level: Option<&'static str>,
+    pub app_index: Option<String>,
+    pub audit_index: Option<String>,
+    pub access_index: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DeployRow {
+    pub environment: String,
+    pub approvals: u32,
+    pub change_ticket: bool,
+    pub window: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct WaiverView {
+    pub code: String,
+    pub environments: Vec<String>,
+    pub reason: String,
+    pub ticket: String,
+    pub owner: String,
+    pub expires: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ConstraintView {
+    pub name: String,
+    pub schema: String,
+    pub tier: Option<&'static str>,
+    pub environments: Vec<String>,
+}
+
+pub fn policy(model: &Model, context: &Context) -> PolicyView {
+    let environments: Vec<EnvView> = model
+        .environments
+        .values()
+        .map(|e| env_view(model, e))
+        .collect();
+    let sign_in = model
+        .groups
+        .values()
+        .map(|g| SignInRow {
+            group: g.name.clone(),
+            directory: g.directory.clone(),
+            environments: model
+                .environments
+                .values()
+                .map(|e| SignInCell {
+                    environment: e.name.clone(),
+                    allowed: may_sign_in(e, g),
+                })
+                .collect(),
+        })
+        .collect();
+    let access = model
+        .environments
+        .values()
+        .flat_map(|e| {
+            model
+                .groups
+                .values()
+                .filter(|g| may_sign_in(e, g))
+                .map(|g| AccessRow {
+                    environment: e.name.clone(),
+                    group: g.name.clone(),
+                    directory: g.directory.clone(),
+                    role: g.role.as_str(),
+                    models: g.models.iter().cloned().collect(),
+                    features: g.features.iter().cloned().collect(),
+                    share: share_views(&effective_share(e, g)),
+                })
+        })
+        .collect();
+    let retention = model
+        .environments
+        .values()
+        .map(|e| RetentionRow {
+            environment: e.name.clone(),
+            classes: DATA_CLASSES
+                .iter()
+                .map(|c| retention_cell(*c, e.retention.get(c)))
+                .collect(),
+        })
+        .collect();
+    PolicyView {
+        header: HEADER,
+        charter_version: VERSION,
+        platform: platform_view(model),
+        spec_digest: context.spec_digest.clone(),
+        commit: context.commit.clone(),
+        identity: identity_view(model),
+        environments,
+        groups: model.groups.values().map(group_view).collect(),
+        sign_in,
+        access,
+        data_classes: DATA_CLASSES
+            .iter()
+            .map(|c| DataClassView {
+                name: c.as_str(),
+                label: class_label(*c),
+            })
+            .collect(),
+        retention,
+        twins: model
+            .environments
+            .values()
+            .filter_map(|e| twin_view(model, e))
+            .collect(),
+        logging: model.environments.values().map(logging_row).collect(),
+        deploy: model
+            .environments
+            .values()
+            .map(|e| DeployRow {
+                environment: e.name.clone(),
+                approvals: e.deploy.approvals,
+                change_ticket: e.deploy.change_ticket,
+                window: e.deploy.window.clone(),
+            })
+            .collect(),
+        waivers: model
+            .waivers
+            .iter()
+            .map(|w| WaiverView {
+                code: w.code.clone(),
+                environments: w.environments.clone(),
+                reason: w.reason.clone(),
+                ticket: w.ticket.clone(),
+                owner: w.owner.clone(),
+                expires: w.expires.clone(),
+            })
+            .collect(),
+        constraints: model
+            .constraints
+            .iter()
+            .map(|c| ConstraintView {
+                name: c.name.clone(),
+                schema: c.schema.clone(),
+                tier: c.tier.map(crate::spec::Tier::as_str),
+                environments: c.environments.clone(),
+            })
+            .collect(),
+    }
+}
+
+fn group_view(g: &Group) -> GroupView {
+    GroupView {
+        name: g.name.clone(),
+        directory: g.directory.clone(),
+        lineage: g.lineage.clone(),
+        role: g.role.as_str(),
+        models: g.models.iter().cloned().collect(),
+        features: g.features.iter().cloned().collect(),
+        share: share_views(&g.share),
+    }
+}
+
+fn twin_view(model: &Model, env: &Environment) -> Option<TwinView> {
+    let twin = env.sdm.as_ref()?;
+    let base = model.environments.get(&twin.of);
+    let resources: Vec<ResourcePair> = env
+        .resources
+        .iter()
+        .map(|(name, r)| ResourcePair {
+            name: name.clone(),
+            kind: r.kind.as_str(),
+            physical_name: r.physical_name.clone(),
+            base_physical_name: base
+                .and_then(|b| b.resources.get(name))
+                .map(|b| b.physical_name.clone()),
+        })
+        .collect();
+    let secret_prefixes: BTreeSet<String> = env
+        .secrets
+        .values()
+        .map(|s| match s.path.rfind('/') {
+            Some(i) => s.path[..=i].to_string(),
+            None => s.path.clone(),
+        })
+        .collect();
+    Some(TwinView {
+        name: env.name.clone(),
+        of: twin.of.clone(),
+        domain: env.domain.clone(),
+        url: url(env.domain.as_deref()),
+        base_url: base.and_then(|b| url(b.domain.as_deref())),
+        storage: storage(model, env),
+        groups: group_refs(model, &twin.groups),
+        audit_level: env.logging.audit_level.map(crate::spec::AuditLevel::as_str),
+        moderation: twin.moderation.clone(),
+        share: share_views(&twin.share),
+        resources,
+        secret_prefixes: secret_prefixes.into_iter().collect(),
+        indices: env
+            .logging
+            .indices
+            .iter()
+            .map(|(stream, index)| IndexPair {
+                stream: stream.clone(),
+                index: index.clone(),
+                base_index: base.and_then(|b| b.logging.indices.get(stream)).cloned(),
+            })
+            .collect(),
+    })
+}
+
+fn logging_row(e: &Environment) -> LoggingRow {
+    LoggingRow {
+        environment: e.name.clone(),
+        app_level: e.logging.app_level.map(crate::spec::LogLevel::as_str),
+        audit_level: e.logging.audit_level.map(crate::spec::AuditLevel::as_str),
+        app_index: e.logging.indices.get("app").cloned(),
+        audit_index: e.logging.indices.get("audit").cloned(),
+        access_index: e.logging.indices.get("access").cloned(),
+    }
+}

@@ -1,0 +1,297 @@
+//! Emit stage, shared by the Katana and access families: Open WebUI's permission
+//! model as charter maps onto it (the version targeted, which spec feature and
+//! sharing level becomes which user permission, and the environment-wide floor).
+//! Pure: groups and levels in, permission keys and values out.
+
+use std::collections::BTreeMap;
+
+use crate::model::{Environment, Group, Model};
+use crate::query::{admitted, effective_share};
+use crate::spec::ShareLevel;
+
+/// The Open WebUI release whose settings the mapping is written and tested against.
+pub(crate) const TARGET_VERSION: &str = "0.11.4";
+
+/// `open-webui <version>`: how artifacts name the mapping they follow.
+pub(crate) fn target() -> String {
+    format!("open-webui {TARGET_VERSION}")
+}
+
+/// A spec feature and the Open WebUI user permission that grants it:
+/// (feature, permissions section, permission key, environment variable of the default).
+pub(crate) const FEATURE_PERMISSIONS: &[(&str, &str, &str, &str)] = &[
+    (
+        "code-interpreter",
+        "features",
+        "code_interpreter",
+        "USER_PERMISSIONS_FEATURES_CODE_INTERPRETER",
+    ),
+    ("export", "chat", "export", "USER_PERMISSIONS_CHAT_EXPORT"),
+    (
+        "file-upload",
+        "chat",
+        "file_upload",
+        "USER_PERMISSIONS_CHAT_FILE_UPLOAD",
+    ),
+    (
+        "image-generation",
+        "features",
+        "image_generation",
+        "USER_PERMISSIONS_FEATURES_IMAGE_GENERATION",
+    ),
+    (
+        "knowledge",
+        "workspace",
+        "knowledge",
+        "USER_PERMISSIONS_WORKSPACE_KNOWLEDGE_ACCESS",
+    ),
+    (
+        "models",
+        "workspace",
+        "models",
+        "USER_PERMISSIONS_WORKSPACE_MODELS_ACCESS",
+    ),
+    (
+        "prompts",
+        "workspace",
+        "prompts",
+        "USER_PERMISSIONS_WORKSPACE_PROMPTS_ACCESS",
+    ),
+    (
+        "temporary-chat",
+        "chat",
+        "temporary",
+        "USER_PERMISSIONS_CHAT_TEMPORARY",
+    ),
+    (
+        "tools",
+        "workspace",
+        "tools",
+        "USER_PERMISSIONS_WORKSPACE_TOOLS_ACCESS",
+    ),
+    (
+        "web-search",
+        "features",
+        "web_search",
+        "USER_PERMISSIONS_FEATURES_WEB_SEARCH",
+    ),
+];
+
+/// Spec features with no Open WebUI user permission: `chat` is always on, while
+/// functions and pipelines are managed by admins only.
+pub(crate) const UNMAPPED_FEATURES: &[&str] = &["chat", "functions", "pipelines"];
+
+/// A sharing permission: (share object, permissions section, key, environment
+/// variable, the lowest level that turns it on; `None`: never on).
+pub(crate) const SHARE_PERMISSIONS: &[(&str, &str, &str, &str, Option<ShareLevel>)] = &[
+    (
+        "chats",
+        "chat",
+        "share",
+        "USER_PERMISSIONS_CHAT_SHARE",
+        Some(ShareLevel::Link),
+    ),
+    (
+        "chats",
+        "sharing",
+        "public_chats",
+        "USER_PERMISSIONS_CHAT_ALLOW_PUBLIC_SHARING",
+        Some(ShareLevel::Public),
+    ),
+    // Links that need no sign-in: no spec level reaches outside the directory.
+    (
+        "chats",
+        "sharing",
+        "open_chats",
+        "USER_PERMISSIONS_CHAT_ALLOW_OPEN_SHARING",
+        None,
+    ),
+    (
+        "knowledge",
+        "sharing",
+        "knowledge",
+        "USER_PERMISSIONS_WORKSPACE_KNOWLEDGE_ALLOW_SHARING",
+        Some(ShareLevel::Link),
+    ),
+    (
+        "knowledge",
+        "sharing",
+        "public_knowledge",
+        "USER_PERMISSIONS_WORKSPACE_KNOWLEDGE_ALLOW_PUBLIC_SHARING",
+        Some(ShareLevel::Public),
+    ),
+    (
+        "models",
+        "sharing",
+        "models",
+        "USER_PERMISSIONS_WORKSPACE_MODELS_ALLOW_SHARING",
+        Some(ShareLevel::Link),
+    ),
+    (
+        "models",
+        "sharing",
+        "public_models",
+        "USER_PERMISSIONS_WORKSPACE_MODELS_ALLOW_PUBLIC_SHARING",
+        Some(ShareLevel::Public),
+    ),
+    (
+        "prompts",
+        "sharing",
+        "prompts",
+        "USER_PERMISSIONS_WORKSPACE_PROMPTS_ALLOW_SHARING",
+        Some(ShareLevel::Link),
+    ),
+    (
+        "prompts",
+        "sharing",
+        "public_prompts",
+        "USER_PERMISSIONS_WORKSPACE_PROMPTS_ALLOW_PUBLIC_SHARING",
+        Some(ShareLevel::Public),
+    ),
+    (
+        "tools",
+        "sharing",
+        "tools",
+        "USER_PERMISSIONS_WORKSPACE_TOOLS_ALLOW_SHARING",
+        Some(ShareLevel::Link),
+    ),
+    (
+        "tools",
+        "sharing",
+        "public_tools",
+        "USER_PERMISSIONS_WORKSPACE_TOOLS_ALLOW_PUBLIC_SHARING",
+        Some(ShareLevel::Public),
+    ),
+];
+
+/// Whether a sharing permission is on at `level`.
+fn share_on(level: ShareLevel, threshold: Option<ShareLevel>) -> bool {
+    threshold.is_some_and(|t| level >= t)
+}
+
+/// The Open WebUI permissions object of one group in one environment: section →
+/// key → granted. Every mapped key is present, so the object says exactly what the
+/// spec grants (Open WebUI adds it to the environment's defaults by union).
+pub(crate) fn group_permissions(
+    env: &Environment,
+    group: &Group,
+) -> BTreeMap<&'static str, BTreeMap<&'static str, bool>> {
+    let mut out: BTreeMap<&'static str, BTreeMap<&'static str, bool>> = BTreeMap::new();
+    for (feature, section, key, _) in FEATURE_PERMISSIONS {
+        out.entry(section)
+            .or_default()
+            .insert(key, group.features.contains(*feature));
+    }
+    let share = effective_share(env, group);
+    for (object, section, key, _, threshold) in SHARE_PERMISSIONS {
+        let level = share.get(*object).copied().unwrap_or(ShareLevel::None);
+        out.entry(section)
+            .or_default()
+            .insert(key, share_on(level, *threshold));
+    }
+    out
+}
+
+/// The environment-wide defaults (`USER_PERMISSIONS_*`): Open WebUI gives every
+/// signed-in user the defaults *plus* the union of their groups' permissions, so a
+/// default is a floor. A permission is on by default only when every group that may
+/// sign in has it (the least permissive group decides); an object a group's `share`
+/// leaves unset counts as `none`. With no group at all, everything is off.
+pub(crate) fn default_permissions(
+    model: &Model,
+    env: &Environment,
+) -> BTreeMap<&'static str, bool> {
+    let groups: Vec<&Group> = admitted(model, env).collect();
+    let mut out = BTreeMap::new();
+    for (feature, _, _, var) in FEATURE_PERMISSIONS {
+        let on = !groups.is_empty() && groups.iter().all(|g| g.features.contains(*feature));
+        out.insert(*var, on);
+    }
+    for (object, _, _, var, threshold) in SHARE_PERMISSIONS {
+        let floor = groups
+            .iter()
+            .map(|g| {
+                effective_share(env, g)
+                    .get(*object)
+                    .copied()
+                    .unwrap_or(ShareLevel::None)
+            })
+            .min()
+            .unwrap_or(ShareLevel::None);
+        out.insert(*var, share_on(floor, *threshold));
+    }
+    out
+}
+
+/// The sharing level per object that every group admitted to `env` has at least.
+pub(crate) fn share_floor(model: &Model, env: &Environment) -> BTreeMap<&'static str, ShareLevel> {
+    let groups: Vec<&Group> = admitted(model, env).collect();
+    crate::spec::SHARE_OBJECTS
+        .iter()
+        .map(|object| {
+            let floor = groups
+                .iter()
+                .map(|g| {
+                    effective_share(env, g)
+                        .get(*object)
+                        .copied()
+                        .unwrap_or(ShareLevel::None)
+                })
+                .min()
+                .unwrap_or(ShareLevel::None);
+            (*object, floor)
+        })
+        .collect()
+}
+
+/// Directory groups whose members may sign in to `env`, and those among them that
+/// make their members admins (for `OAUTH_ALLOWED_ROLES` / `OAUTH_ADMIN_ROLES`).
+/// Groups without a directory binding cannot appear in a token and are left out;
+/// so are `pending` groups (Open WebUI's role management can only grant `user` or
+/// `admin`).
+pub(crate) fn sign_in_roles(model: &Model, env: &Environment) -> (Vec<String>, Vec<String>) {
+    let mut allowed = Vec::new();
+    let mut admins = Vec::new();
+    for group in admitted(model, env) {
+        let Some(directory) = &group.directory else {
+            continue;
+        };
+        match group.role {
+            crate::spec::Role::Pending => {}
+            crate::spec::Role::User => allowed.push(directory.clone()),
+            crate::spec::Role::Admin => {
+                allowed.push(directory.clone());
+                admins.push(directory.clone());
+            }
+        }
+    }
+    allowed.sort();
+    allowed.dedup();
+    admins.sort();
+    admins.dedup();
+    (allowed, admins)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels_turn_permissions_on_from_their_threshold() {
+        assert!(!share_on(ShareLevel::None, Some(ShareLevel::Link)));
+        assert!(share_on(ShareLevel::Link, Some(ShareLevel::Link)));
+        assert!(share_on(ShareLevel::Group, Some(ShareLevel::Link)));
+        assert!(!share_on(ShareLevel::Group, Some(ShareLevel::Public)));
+        assert!(share_on(ShareLevel::Public, Some(ShareLevel::Public)));
+        assert!(!share_on(ShareLevel::Public, None));
+    }
+
+    #[test]
+    fn every_spec_feature_is_mapped_or_listed_as_unmapped() {
+        for feature in crate::spec::FEATURES {
+            let mapped = FEATURE_PERMISSIONS.iter().any(|(f, ..)| f == feature);
+            let unmapped = UNMAPPED_FEATURES.contains(feature);
+            assert!(mapped != unmapped, "{feature}");
+        }
+    }
+}

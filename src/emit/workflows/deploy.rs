@@ -1,0 +1,414 @@
+//! `deploy-<env>.yml`: deploys every app of one environment with its generated Katana
+//! configs, behind the environment's gates (change ticket, deploy window, approvals),
+//! with AWS credentials from OIDC. The image-tag inputs make the same workflow a
+//! rollback.
+
+use std::collections::BTreeMap;
+
+use super::{
+    Concurrency, Defaults, Dispatch, Input, Job, Jobs, MAIN_BRANCH, Permissions, Push, Step,
+    Triggers, Workflow,
+};
+use crate::emit::{Artifact, EmitError};
+use crate::model::{App, Environment, Model};
+
+/// The command when neither the environment nor the platform gives one.
+pub const DEFAULT_COMMAND: &str = "katana deploy --config {config}";
+
+/// What a change ticket must look like: a ServiceNow change request number.
+pub const CHANGE_TICKET_PATTERN: &str = "^CHG[0-9]+$";
+
+pub(super) fn emit(model: &Model, environment: &Environment) -> Result<Artifact, EmitError> {
+    let name = &environment.name;
+    let path = format!("{}/deploy-{name}.yml", super::DIR);
+    let apps: Vec<&App> = model.apps.values().collect();
+    let deploy = &environment.deploy;
+    let window = match &deploy.window {
+        Some(text) => Some(Window::parse(text).ok_or_else(|| EmitError::Serialize {
+            path: path.clone(),
+            message: format!("the deploy window `{text}` cannot be read"),
+        })?),
+        None => None,
+    };
+
+    let workflow = Workflow {
+        name: format!("deploy {name}"),
+        on: triggers(environment, &apps),
+        permissions: Permissions::new(),
+        concurrency: Concurrency {
+            group: format!("deploy-{name}"),
+            cancel_in_progress: false,
+        },
+        defaults: Defaults::default(),
+        jobs: jobs(model, environment, &apps, window.as_ref()),
+    };
+
+    let mut comments = vec![
+        format!(
+            "Deploys environment `{name}` (tier {}{}) with the generated Katana configs.",
+            environment.tier.as_str(),
+            environment
+                .sdm
+                .as_ref()
+                .map_or(String::new(), |sdm| format!(", SDM twin of `{}`", sdm.of)),
+        ),
+        if dispatch_only(environment) {
+            "Runs only when dispatched (Actions > this workflow > Run workflow).".to_string()
+        } else {
+            format!(
+                "Runs on every push to {MAIN_BRANCH} that changes these configs, and when dispatched."
+            )
+        },
+        "To roll back, dispatch it with an earlier image tag.".to_string(),
+        String::new(),
+    ];
+    if deploy.approvals == 0 {
+        comments.push(format!(
+            "GitHub environment `{name}`: the spec requires no approval."
+        ));
+    } else {
+        comments.push(format!(
+            "GitHub environment `{name}`: {} by distinct reviewers, not the one who started the run.",
+            approvals(deploy.approvals)
+        ));
+        comments.push(format!(
+            "Give it at least {} required reviewers: each gated job waits for one, then counts them.",
+            deploy.approvals
+        ));
+    }
+    comments.push(format!(
+        "AWS: role {} trusts GitHub's OIDC provider for sub `{}`.",
+        super::role_arn(model, environment, "deploy"),
+        super::subject(model, &format!("environment:{name}")),
+    ));
+    super::artifact(path, &comments, &workflow).map(|a| {
+        let mut nodes = vec![
+            format!("environment/{name}"),
+            format!("platform/{}", model.platform.name),
+        ];
+        nodes.extend(apps.iter().map(|app| format!("app/{}", app.name)));
+        if environment.sdm.is_some() {
+            nodes.push("sdm/sdm".to_string());
+        }
+        a.from_nodes(nodes)
+    })
+}
+
+/// Production, and any environment that needs a change ticket, deploys only when a
+/// person dispatches it (a push carries no ticket).
+fn dispatch_only(environment: &Environment) -> bool {
+    environment.is_production() || environment.deploy.change_ticket
+}
+
+/// The generated Katana config of an app in an environment, from the repository root.
+pub fn config_path(environment: &str, app: &str) -> String {
+    format!("generated/katana/{environment}/{app}.yaml")
+}
+
+/// The dispatch input that overrides an app's image tag.
+pub fn tag_input(app: &str) -> String {
+    format!("image-tag-{app}")
+}
+
+fn triggers(environment: &Environment, apps: &[&App]) -> Triggers {
+    let mut inputs = BTreeMap::new();
+    if environment.deploy.change_ticket {
+        inputs.insert(
+            "change-ticket".to_string(),
+            Input {
+                description: "Approved change request (CHG followed by digits)".to_string(),
+                required: true,
+                kind: "string",
+                default: None,
+            },
+        );
+    }
+    for app in apps {
+        if let Some(image) = &app.image {
+            inputs.insert(
+                tag_input(&app.name),
+                Input {
+                    description: format!(
+                        "Image tag of {} (the spec's tag; an earlier one rolls back)",
+                        app.name
+                    ),
+                    required: true,
+                    kind: "string",
+                    default: Some(image.tag.clone()),
+                },
+            );
+        }
+    }
+    Triggers {
+        push: (!dispatch_only(environment)).then(|| Push {
+            branches: vec![MAIN_BRANCH.to_string()],
+            paths: apps
+                .iter()
+                .map(|app| config_path(&environment.name, &app.name))
+                .collect(),
+        }),
+        workflow_dispatch: Some(Dispatch { inputs }),
+        ..Triggers::default()
+    }
+}
+
+fn jobs(model: &Model, environment: &Environment, apps: &[&App], window: Option<&Window>) -> Jobs {
+    let name = &environment.name;
+    let deploy = &environment.deploy;
+    let mut jobs = Vec::new();
+    let mut previous: Option<String> = None;
+
+    // Checks that need no approval run first, so reviewers see only valid requests.
+    if deploy.change_ticket || window.is_some() {
+        let mut job = Job::new("Preflight", 5);
+        if deploy.change_ticket {
+            job.steps.push(change_ticket_step());
+        }
+        if let Some(window) = window {
+            job.steps.push(window_step(name, window));
+        }
+        jobs.push(("preflight".to_string(), job));
+        previous = Some("preflight".to_string());
+    }
+
+    // GitHub lets one reviewer release a job that waits on an environment, so N
+    // approvals are N jobs on the environment, each checking the count so far.
+    for k in 1..deploy.approvals {
+        let id = format!("approval-{k}");
+        let mut job = Job::new(format!("Approval {k} of {}", deploy.approvals), 5);
+        job.needs.extend(previous.take());
+        job.environment = Some(name.clone());
+        job.permissions.insert("actions", "read");
+        job.steps.push(approvals_step(name, k));
+        jobs.push((id.clone(), job));
+        previous = Some(id);
+    }
+
+    let mut job = Job::new(format!("Deploy to {name}"), 60);
+    job.needs.extend(previous);
+    job.environment = Some(name.clone());
+    job.permissions.insert("contents", "read");
+    job.permissions.insert("id-token", "write");
+    job.env.insert(
+        "REQUIRED_APPROVALS".to_string(),
+        deploy.approvals.to_string(),
+    );
+    if deploy.approvals > 0 {
+        job.permissions.insert("actions", "read");
+        job.steps.push(approvals_step(name, deploy.approvals));
+    }
+    if let Some(window) = window {
+        job.steps.push(window_step(name, window));
+    }
+    job.steps.push(super::checkout());
+    job.steps
+        .push(super::assume_role(model, environment, "deploy"));
+    let command = deploy.command.as_deref().unwrap_or(DEFAULT_COMMAND);
+    for app in apps {
+        job.steps.push(deploy_step(environment, app, command));
+    }
+    jobs.push(("deploy".to_string(), job));
+    Jobs(jobs)
+}
+
+fn change_ticket_step() -> Step {
+    let script = format!(
+        r#"if [[ ! $CHANGE_TICKET =~ {CHANGE_TICKET_PATTERN} ]]; then
+  echo "::error title=Change ticket::the change-ticket input is not a change request number (CHG followed by digits)"
+  exit 1
+fi
+echo "Change ticket: $CHANGE_TICKET" >> "$GITHUB_STEP_SUMMARY"
+"#
+    );
+    Step::run("Check the change ticket", script).env("CHANGE_TICKET", "${{ inputs.change-ticket }}")
+}
+
+/// Fails unless `needed` people other than the one who started the run have approved
+/// it on this environment (GitHub's review history of the run).
+fn approvals_step(environment: &str, needed: u32) -> Step {
+    let script = r#"approvers=$(gh api "repos/$GITHUB_REPOSITORY/actions/runs/$GITHUB_RUN_ID/approvals" |
+  jq -r --arg env "$DEPLOY_ENVIRONMENT" --arg actor "$GITHUB_TRIGGERING_ACTOR" \
+    '[.[] | select(.state == "approved" and any(.environments[]; .name == $env)) | .user.login | select(. != $actor)] | unique | .[]')
+count=$(grep -c . <<< "$approvers" || true)
+echo "Approved by: ${approvers//$'\n'/, }" >> "$GITHUB_STEP_SUMMARY"
+if (( count < APPROVALS_NEEDED )); then
+  echo "::error title=Approvals::$count of $APPROVALS_NEEDED approvals by distinct reviewers (not the one who started the run)"
+  exit 1
+fi
+"#;
+    Step::run(format!("Require {}", approvals(needed)), script)
+        .env("APPROVALS_NEEDED", needed.to_string())
+        .env("DEPLOY_ENVIRONMENT", environment)
+        .env("GH_TOKEN", "${{ github.token }}")
+}
+
+fn approvals(count: u32) -> String {
+    if count == 1 {
+        "1 approval".to_string()
+    } else {
+        format!("{count} approvals")
+    }
+}
+
+fn window_step(environment: &str, window: &Window) -> Step {
+    let zone = &window.zone;
+    let outside_days = if window.first_day <= window.last_day {
+        format!("day < {} || day > {}", window.first_day, window.last_day)
+    } else {
+        format!("day < {} && day > {}", window.first_day, window.last_day)
+    };
+    let script = format!(
+        r#"# {text}: ISO weekdays {first}-{last}, minutes {start}-{end} of the day.
+if [[ ! -f /usr/share/zoneinfo/{zone} ]]; then
+  echo "::error title=Deploy window::time zone {zone} is not installed on the runner"
+  exit 1
+fi
+read -r day hour minute <<< "$(TZ={zone} date '+%u %H %M')"
+now=$((10#$hour * 60 + 10#$minute))
+if (( {outside_days} || now < {start} || now >= {end} )); then
+  echo "::error title=Deploy window::{environment} deploys only {text} (now: $(TZ={zone} date '+%a %H:%M %Z'))"
+  exit 1
+fi
+"#,
+        text = window.text,
+        first = window.first_day,
+        last = window.last_day,
+        start = window.start_minute,
+        end = window.end_minute,
+    );
+    Step::run("Check the deploy window", script)
+}
+
+/// Deploys one app. With an image, the tag (the input, else the spec's) is checked,
+/// written into the generated config when it differs from the spec's (so the config
+/// deployed names the image deployed, whatever the command does with `IMAGE_TAG`), and
+/// recorded in the run summary.
+fn deploy_step(environment: &Environment, app: &App, command: &str) -> Step {
+    let config = config_path(&environment.name, &app.name);
+    let deploy = super::literal(&command.replace("{config}", &config));
+    let mut step = Step::run(format!("Deploy {}", app.name), String::new());
+    let Some(image) = &app.image else {
+        step.run = Some(format!("{deploy}\n"));
+        return step;
+    };
+    step = step
+        .env("IMAGE_REPOSITORY", super::literal(&image.repository))
+        .env(
+            "IMAGE_TAG",
+            format!(
+                "${{{{ inputs.{} || '{}' }}}}",
+                tag_input(&app.name),
+                image.tag.replace('\'', "''")
+            ),
+        );
+    let name = &app.name;
+    let spec_tag = shell_quote(&super::literal(&image.tag));
+    step.run = Some(format!(
+        r#"if [[ ! $IMAGE_TAG =~ {IMAGE_TAG_PATTERN} ]]; then
+  echo "::error title=Image tag::the image tag of {name} is not a valid tag"
+  exit 1
+fi
+if [[ $IMAGE_TAG != {spec_tag} ]]; then
+  yq -i '.image.tag = strenv(IMAGE_TAG)' {config}
+fi
+{deploy}
+echo "- {name}: \`$IMAGE_REPOSITORY:$IMAGE_TAG\`" >> "$GITHUB_STEP_SUMMARY"
+"#
+    ));
+    step
+}
+
+/// What an image tag may be (the OCI distribution grammar).
+pub const IMAGE_TAG_PATTERN: &str = "^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$";
+
+/// A word for bash: single-quoted unless it is plainly safe.
+fn shell_quote(text: &str) -> String {
+    if !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_.-/:@".contains(c))
+    {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
+    }
+}
+
+/// A deploy window, read from the text the check stage accepted:
+/// `DAY[-DAY] HH:MM-HH:MM Area/City`. Days are ISO weekdays (Mon = 1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Window {
+    text: String,
+    first_day: u32,
+    last_day: u32,
+    start_minute: u32,
+    end_minute: u32,
+    zone: String,
+}
+
+const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+impl Window {
+    fn parse(text: &str) -> Option<Self> {
+        let mut parts = text.split_whitespace();
+        let (days, times, zone) = (parts.next()?, parts.next()?, parts.next()?);
+        if parts.next().is_some()
+            || !zone
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "/_+-".contains(c))
+        {
+            return None;
+        }
+        let day = |d: &str| {
+            DAYS.iter()
+                .position(|x| *x == d)
+                .and_then(|i| u32::try_from(i + 1).ok())
+        };
+        let (first, last) = days.split_once('-').unwrap_or((days, days));
+        let (start, end) = times.split_once('-')?;
+        let minute = |t: &str| {
+            let (h, m) = t.split_once(':')?;
+            Some(h.parse::<u32>().ok()? * 60 + m.parse::<u32>().ok()?)
+        };
+        Some(Self {
+            text: text.to_string(),
+            first_day: day(first)?,
+            last_day: day(last)?,
+            start_minute: minute(start)?,
+            end_minute: minute(end)?,
+            zone: zone.to_string(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_windows() {
+        let w = Window::parse("Tue-Thu 09:00-16:00 America/Phoenix").expect("valid");
+        assert_eq!(
+            (
+                w.first_day,
+                w.last_day,
+                w.start_minute,
+                w.end_minute,
+                w.zone.as_str()
+            ),
+            (2, 4, 540, 960, "America/Phoenix")
+        );
+        let w = Window::parse("Sun 00:00-24:00 Etc/UTC").expect("valid");
+        assert_eq!((w.first_day, w.last_day, w.end_minute), (7, 7, 1440));
+        assert!(Window::parse("Tue-Thu 09:00-16:00").is_none());
+        assert!(Window::parse("Tue 09:00-16:00 Bad;Zone").is_none());
+    }
+
+    #[test]
+    fn wrapping_days_are_outside_between_last_and_first() {
+        let w = Window::parse("Fri-Mon 10:00-12:00 Europe/Berlin").expect("valid");
+        let step = window_step("prod", &w);
+        let script = step.run.expect("script");
+        assert!(script.contains("day < 5 && day > 1"), "{script}");
+    }
+}
