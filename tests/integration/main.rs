@@ -14,6 +14,7 @@ mod fmt;
 mod formats;
 mod graph;
 mod init;
+mod policy;
 mod properties;
 mod queries;
 mod specs;
