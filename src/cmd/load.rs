@@ -87,18 +87,30 @@ fn walk(
     Ok(())
 }
 
+/// A spec that compiled without errors.
+pub struct Compiled {
+    pub sources: crate::source::Sources,
+    pub model: crate::model::Model,
+    /// Node id → `file:line`, for provenance.
+    pub locations: std::collections::BTreeMap<String, String>,
+}
+
 /// Loads and compiles the spec for a command that needs its model. With errors,
 /// prints the findings on stdout as `charter validate` does and gives the exit code
 /// to end with.
-pub fn load_model(
+pub fn load_compiled(
     spec: &crate::cli::SpecArgs,
     style: crate::diag::render_human::Style,
-) -> Result<Result<crate::model::Model, std::process::ExitCode>, Error> {
+) -> Result<Result<Compiled, std::process::ExitCode>, Error> {
     let sources = load_spec(&spec.spec)?;
     let options = crate::Options::on(spec.today.unwrap_or_else(super::today_utc));
     let outcome = crate::compile(&sources, &options);
     match outcome.model {
-        Some(model) if !outcome.has_errors() => Ok(Ok(model)),
+        Some(model) if !outcome.has_errors() => Ok(Ok(Compiled {
+            sources,
+            model,
+            locations: outcome.locations,
+        })),
         _ => {
             let text = crate::diag::render_human::render(
                 &sources,
@@ -111,6 +123,14 @@ pub fn load_model(
             Ok(Err(std::process::ExitCode::from(super::exit::ERRORS)))
         }
     }
+}
+
+/// [`load_compiled`], for commands that need only the model.
+pub fn load_model(
+    spec: &crate::cli::SpecArgs,
+    style: crate::diag::render_human::Style,
+) -> Result<Result<crate::model::Model, std::process::ExitCode>, Error> {
+    Ok(load_compiled(spec, style)?.map(|c| c.model))
 }
 
 /// The output directory: `--out`, else `generated` inside the spec directory.
@@ -158,30 +178,17 @@ pub fn load_artifacts(
     output: &crate::cli::OutputArgs,
     style: crate::diag::render_human::Style,
 ) -> Result<Result<crate::emit::ArtifactSet, std::process::ExitCode>, Error> {
-    let sources = load_spec(&spec.spec)?;
-    let options = crate::Options::on(spec.today.unwrap_or_else(super::today_utc));
-    let outcome = crate::compile(&sources, &options);
-    let model = match outcome.model {
-        Some(model) if !outcome.has_errors() => model,
-        _ => {
-            let text = crate::diag::render_human::render(
-                &sources,
-                &outcome.findings,
-                &outcome.waived,
-                style,
-                100,
-            );
-            super::write_stdout(&text)?;
-            return Ok(Err(std::process::ExitCode::from(super::exit::ERRORS)));
-        }
+    let compiled = match load_compiled(spec, style)? {
+        Ok(compiled) => compiled,
+        Err(code) => return Ok(Err(code)),
     };
     let context = crate::emit::Context {
-        spec_digest: crate::emit::spec_digest(&sources),
+        spec_digest: crate::emit::spec_digest(&compiled.sources),
         commit: output.commit.clone(),
-        locations: outcome.locations,
+        locations: compiled.locations,
         templates: load_templates(&spec.spec)?,
     };
-    let set = crate::emit::emit(&model, &context)?;
+    let set = crate::emit::emit(&compiled.model, &context)?;
     let failures = crate::emit::schemas::validate(&set);
     if !failures.is_empty() {
         let details = failures
