@@ -5,28 +5,72 @@
 //! Open WebUI deletes nothing by age, so the scrub is plain Postgres SQL that a scheduled
 //! job runs with `psql -v ON_ERROR_STOP=1 -f generated/sql/<env>/retention.sql`: one
 //! transaction, idempotent, judged against the database clock. It is written against
-//! the schema of [`SCHEMA_VERSION`] (alembic head `d31026856c01`):
+//! the schema of [`SCHEMA_VERSION`] (alembic head `d4c1a8e37b62`) and runs unchanged on
+//! [`OLDEST_SCHEMA_VERSION`] (head `d31026856c01`) and on every alembic revision between
+//! (the chain is linear): a statement on a table that an older database lacks is inside
+//! a `DO` block that checks `to_regclass(..)` first.
 //!
-//! - `chat` (`created_at`, `updated_at` epoch seconds; `archived`, `pinned`,
-//!   `share_id`, `folder_id`, `meta` JSON with the tag ids under `tags`). A shared link
-//!   is a copy of the chat in `chat` whose `id` is the link's `share_id` and whose
-//!   `user_id` is `shared-<chat id>`.
+//! - `chat` (`created_at`, `updated_at` epoch seconds; `meta` JSON with the tag ids under
+//!   `tags`, and `internal`/`parent_chat_id` for the internal chats of sub-agents and
+//!   timers). In v0.6.18 a shared link is a copy of the chat in `chat` whose `id` is the
+//!   link's `share_id` and whose `user_id` is `shared-<chat id>`; from revision
+//!   `c1d2e3f4a5b6` on it is a row of `shared_chat` (foreign key to `chat`, ON DELETE
+//!   CASCADE) with an `access_grant` (`resource_type` `shared_chat`, `resource_id` the
+//!   chat id, no foreign key).
+//! - `chat_message` and `chat_file` (v0.11.4): foreign keys to `chat` (and `file`), ON
+//!   DELETE CASCADE. `automation_run.chat_id`: no foreign key; the app sets it to NULL
+//!   when it deletes the chat.
 //! - `tag` (primary key `id`, `user_id`), referenced only from `chat.meta.tags`.
-//! - `file` (`path` is `s3://bucket/key`; `created_at`, `updated_at` epoch seconds).
-//!   Deleting a chat does not delete its files.
+//! - `file` (`created_at`, `updated_at` epoch seconds). Deleting a chat does not delete
+//!   its files. `knowledge_file`, `channel_file` (v0.11.4): foreign keys to `file`, ON
+//!   DELETE CASCADE; `access_grant` rows with `resource_type` `file`: no foreign key.
 //! - `document_chunk` (pgvector, when it keeps vectors in this database): a file's
 //!   chunks in collection `file-<id>`, and copies in knowledge collections with
 //!   `vmetadata.file_id`.
 //!
-//! That version has no `chat_file`, `chat_message` or `knowledge_file` table; the legacy
-//! `chatidtag` table is no longer read by the app and is left alone.
+//! Dependent rows are deleted explicitly before the rows they hang off, so the result
+//! does not depend on the foreign keys' ON DELETE actions (and a key without CASCADE
+//! does not block the delete). The legacy `chatidtag` table is no longer read by the app
+//! and is left alone.
 
 use crate::emit::{Artifact, Context, EmitError, HEADER};
 use crate::model::{App, Environment, Model, Retention};
 use crate::spec::{AppKind, DataClass, ResourceKind};
 
-/// The Open WebUI release whose database schema the scrub is written for.
-pub const SCHEMA_VERSION: &str = "v0.6.18";
+/// The newest Open WebUI release whose database schema the scrub is written for.
+pub const SCHEMA_VERSION: &str = "v0.11.4";
+
+/// Its alembic head revision.
+const SCHEMA_HEAD: &str = "d4c1a8e37b62";
+
+/// The oldest release whose schema the scrub also runs on.
+pub const OLDEST_SCHEMA_VERSION: &str = "v0.6.18";
+
+/// Its alembic head revision.
+const OLDEST_SCHEMA_HEAD: &str = "d31026856c01";
+
+/// The tables the conversations part deletes from (named in the header), its own first.
+const CONVERSATION_TABLES: &[&str] = &[
+    "chat",
+    "chat_message",
+    "chat_file",
+    "shared_chat",
+    "access_grant",
+    "tag",
+];
+
+/// The tables the files part deletes from (named in the header), its own first.
+const FILE_TABLES: &[&str] = &[
+    "file",
+    "chat_file",
+    "knowledge_file",
+    "channel_file",
+    "access_grant",
+    "document_chunk",
+];
+
+/// The widest header line: lists wrap before it.
+const HEADER_WIDTH: usize = 88;
 
 /// Seconds in a retention day: ages are compared in epoch seconds.
 const DAY_SECONDS: u64 = 86_400;
@@ -131,20 +175,33 @@ fn header(
             ));
         }
     }
-    let mut tables = Vec::new();
+    let mut tables: Vec<&str> = Vec::new();
     if deletes(conversations) {
-        tables.extend(["chat", "tag"]);
+        tables.extend(CONVERSATION_TABLES);
     }
     if deletes(files) {
-        tables.extend(["file", "document_chunk"]);
+        tables.extend(FILE_TABLES);
     }
-    let tables = if tables.is_empty() {
-        "none".to_string()
-    } else {
-        tables.join(", ")
-    };
+    let mut seen = std::collections::BTreeSet::new();
+    tables.retain(|table| seen.insert(*table));
+    if tables.is_empty() {
+        tables.push("none");
+    }
     lines.extend([
-        format!("Schema:        Open WebUI {SCHEMA_VERSION} (tables deleted from: {tables})"),
+        format!("Schema:        Open WebUI {SCHEMA_VERSION} (alembic head {SCHEMA_HEAD}), and {OLDEST_SCHEMA_VERSION}"),
+        format!(
+            "               ({OLDEST_SCHEMA_HEAD}) and every revision between: statements on a table"
+        ),
+        "               that the database lacks are skipped".to_string(),
+    ]);
+    lines.extend(wrap("Deletes from:  ", &tables));
+    if deletes(conversations) {
+        lines.push(
+            "Updates:       automation_run (chat_id of a deleted chat set to NULL, as the app does)"
+                .to_string(),
+        );
+    }
+    lines.extend([
         String::new(),
         "Run daily, as the job does:".to_string(),
         format!(
@@ -167,6 +224,34 @@ fn header(
         }
     }
     out
+}
+
+/// `label` and the comma-separated `items`, wrapped to [`HEADER_WIDTH`] (less the `-- `
+/// prefix) with the continuation lines indented under the first item.
+fn wrap(label: &str, items: &[&str]) -> Vec<String> {
+    let width = HEADER_WIDTH - "-- ".len();
+    let indent = " ".repeat(label.len());
+    let mut lines = Vec::new();
+    let mut line = label.to_string();
+    for (i, item) in items.iter().enumerate() {
+        let piece = if i + 1 < items.len() {
+            format!("{item},")
+        } else {
+            (*item).to_string()
+        };
+        let fresh = line.len() == label.len();
+        if !fresh && line.len() + 1 + piece.len() > width {
+            lines.push(line);
+            line = format!("{indent}{piece}");
+        } else {
+            if !fresh {
+                line.push(' ');
+            }
+            line.push_str(&piece);
+        }
+    }
+    lines.push(line);
+    lines
 }
 
 /// Whether rows of the class are deleted by age.
@@ -233,40 +318,102 @@ fn section(class: &str, retention: Option<&Retention>, statements: &str) -> Stri
     }
 }
 
-/// Chats, their shared links and their tags. `{cutoff}` is the oldest epoch second
-/// kept; `{days}` the retention.
+/// Chats, the rows that hang off them, their shared links and their tags. `{cutoff}` is
+/// the oldest epoch second kept; `{days}` the retention.
 const CONVERSATIONS: &str = r"-- Every chat whose last update (updated_at, else created_at) is older than {days} days
--- goes, pinned, archived, in a folder or shared alike: pinning or archiving does not
--- exempt a chat (a legal hold is a retention override in the spec). Shared links are
--- handled below, not by their own age.
+-- goes, pinned, archived, in a folder, shared or internal alike: pinning or archiving
+-- does not exempt a chat (a legal hold is a retention override in the spec). The rows
+-- are locked, so a chat updated while the scrub runs is judged again and kept.
 CREATE TEMPORARY TABLE charter_expired_chat (
     id text PRIMARY KEY,
     user_id text,
     meta jsonb
 ) ON COMMIT DROP;
 
-WITH expired AS (
-    DELETE FROM chat
-    WHERE coalesce(updated_at, created_at) < {cutoff}
-      AND coalesce(user_id, '') NOT LIKE 'shared-%'
-    RETURNING id, user_id, meta
+INSERT INTO charter_expired_chat (id, user_id, meta)
+SELECT id, user_id, meta::jsonb FROM chat
+WHERE coalesce(updated_at, created_at) < {cutoff}
+  AND coalesce(user_id, '') NOT LIKE 'shared-%'
+FOR UPDATE;
+
+-- Internal chats (meta.internal: a sub-agent's run, a timer) that a deleted chat of the
+-- same user started (meta.parent_chat_id) go with it whatever their own age, as when a
+-- user deletes the chat in the app; and so do the ones they started.
+WITH RECURSIVE descendant (id, user_id) AS (
+    SELECT id, user_id FROM charter_expired_chat
+    UNION
+    SELECT child.id, child.user_id
+    FROM chat AS child
+    JOIN descendant AS parent
+      ON child.meta ->> 'parent_chat_id' = parent.id
+     AND child.user_id = parent.user_id
+    WHERE child.meta ->> 'internal' = 'true'
 )
 INSERT INTO charter_expired_chat (id, user_id, meta)
-SELECT id, user_id, meta::jsonb FROM expired;
+SELECT chat.id, chat.user_id, chat.meta::jsonb
+FROM chat
+JOIN descendant ON descendant.id = chat.id
+ON CONFLICT (id) DO NOTHING;
 
--- Shared links die with their chat. Sharing copies the chat into a row whose id is the
--- link's share_id and whose user_id is `shared-<chat id>`; every copy whose chat no
--- longer exists goes (a link whose chat is gone is dead in the app anyway).
-DELETE FROM chat AS snapshot
+-- Shared links die with their chat. Up to alembic revision c1d2e3f4a5b6 (v0.6.18 among
+-- them) sharing copies the chat into a row whose id is the link's share_id and whose
+-- user_id is `shared-<chat id>`: every copy whose chat goes here or no longer exists
+-- goes (a link whose chat is gone is dead in the app anyway). Later databases have no
+-- such copies: their links are shared_chat rows, deleted below.
+INSERT INTO charter_expired_chat (id, user_id, meta)
+SELECT snapshot.id, snapshot.user_id, snapshot.meta::jsonb
+FROM chat AS snapshot
 WHERE snapshot.user_id LIKE 'shared-%'
   AND NOT EXISTS (
       SELECT 1 FROM chat AS original
       WHERE original.id = substr(snapshot.user_id, length('shared-') + 1)
-  );
+        AND NOT EXISTS (
+            SELECT 1 FROM charter_expired_chat AS expired
+            WHERE expired.id = original.id
+        )
+  )
+ON CONFLICT (id) DO NOTHING;
+
+-- The rows that hang off those chats, where the database has their tables (v0.11.4 has
+-- them all, v0.6.18 none), deleted first so that no foreign key, with or without ON
+-- DELETE CASCADE, decides what goes: the chats' messages (chat_message), their file
+-- links (chat_file; the files themselves stay), their shared links (shared_chat) and
+-- the links' access grants (access_grant, resource_type shared_chat, which has no
+-- foreign key). An automation run keeps its record and loses its chat (chat_id set to
+-- NULL), as in the app.
+DO $charter$
+BEGIN
+    IF to_regclass('chat_message') IS NOT NULL THEN
+        DELETE FROM chat_message
+        WHERE chat_id IN (SELECT id FROM charter_expired_chat);
+    END IF;
+    IF to_regclass('chat_file') IS NOT NULL THEN
+        DELETE FROM chat_file
+        WHERE chat_id IN (SELECT id FROM charter_expired_chat);
+    END IF;
+    IF to_regclass('shared_chat') IS NOT NULL THEN
+        DELETE FROM shared_chat
+        WHERE chat_id IN (SELECT id FROM charter_expired_chat);
+    END IF;
+    IF to_regclass('access_grant') IS NOT NULL THEN
+        DELETE FROM access_grant
+        WHERE resource_type = 'shared_chat'
+          AND resource_id IN (SELECT id FROM charter_expired_chat);
+    END IF;
+    IF to_regclass('automation_run') IS NOT NULL THEN
+        UPDATE automation_run SET chat_id = NULL
+        WHERE chat_id IN (SELECT id FROM charter_expired_chat);
+    END IF;
+END
+$charter$;
+
+DELETE FROM chat
+WHERE id IN (SELECT id FROM charter_expired_chat);
 
 -- Tags live in chat.meta.tags (tag ids) and in tag (id, user_id). A tag that a deleted
 -- chat carried and that no remaining chat of the same user carries goes, as when a user
--- deletes the chat in the app. Other tags are left alone.
+-- deletes the chat in the app (except that a tag an archived chat still carries stays).
+-- Other tags are left alone.
 DELETE FROM tag
 USING (
     SELECT DISTINCT expired.user_id, listed.tag_id
@@ -287,22 +434,50 @@ WHERE tag.id = dropped.tag_id
   );
 ";
 
-/// File rows and their vectors. `{cutoff}` is the oldest epoch second kept.
+/// File rows, the rows that hang off them and their vectors. `{cutoff}` is the oldest
+/// epoch second kept.
 const FILES: &str = r"-- Every file row uploaded (created_at, else updated_at) more than {days} days ago goes,
 -- whether or not a chat or knowledge base still refers to it: the S3 lifecycle rule
 -- expires the object itself after the same time. A chat keeps its messages and shows
--- the attachment as missing; a knowledge base drops the missing file when next read.
+-- the attachment as missing; a knowledge base no longer lists the file.
 CREATE TEMPORARY TABLE charter_expired_file (
     id text PRIMARY KEY
 ) ON COMMIT DROP;
 
-WITH expired AS (
-    DELETE FROM file
-    WHERE coalesce(created_at, updated_at) < {cutoff}
-    RETURNING id
-)
 INSERT INTO charter_expired_file (id)
-SELECT id FROM expired;
+SELECT id FROM file
+WHERE coalesce(created_at, updated_at) < {cutoff}
+FOR UPDATE;
+
+-- The rows that hang off those files, where the database has their tables (v0.11.4 has
+-- them all, v0.6.18 none), deleted first so that no foreign key, with or without ON
+-- DELETE CASCADE, decides what goes: the links from chats (chat_file), knowledge bases
+-- (knowledge_file) and channels (channel_file), and the files' access grants
+-- (access_grant, resource_type file, which has no foreign key).
+DO $charter$
+BEGIN
+    IF to_regclass('chat_file') IS NOT NULL THEN
+        DELETE FROM chat_file
+        WHERE file_id IN (SELECT id FROM charter_expired_file);
+    END IF;
+    IF to_regclass('knowledge_file') IS NOT NULL THEN
+        DELETE FROM knowledge_file
+        WHERE file_id IN (SELECT id FROM charter_expired_file);
+    END IF;
+    IF to_regclass('channel_file') IS NOT NULL THEN
+        DELETE FROM channel_file
+        WHERE file_id IN (SELECT id FROM charter_expired_file);
+    END IF;
+    IF to_regclass('access_grant') IS NOT NULL THEN
+        DELETE FROM access_grant
+        WHERE resource_type = 'file'
+          AND resource_id IN (SELECT id FROM charter_expired_file);
+    END IF;
+END
+$charter$;
+
+DELETE FROM file
+WHERE id IN (SELECT id FROM charter_expired_file);
 
 -- The expired files' vectors, when pgvector keeps them in this database: the file's own
 -- collection `file-<id>`, and its chunks copied into knowledge collections (found by

@@ -1,8 +1,11 @@
 //! The retention scrub, `sql/<env>/retention.sql`: the emitted text for the repo's
 //! spec, the examples and two small specs (snapshots and asserts), and every file run
-//! with psql against a real `PostgreSQL` server that holds Open WebUI v0.6.18's tables,
-//! seeded with rows of many ages around each boundary: exactly the expired rows go,
-//! every other row is left as it was, and a second run deletes nothing.
+//! with psql against a real `PostgreSQL` server that holds the tables of Open WebUI
+//! v0.11.4, of v0.6.18 and of a revision between (their real column types and foreign
+//! keys, with and without ON DELETE CASCADE), seeded with rows of many ages around each
+//! boundary and the rows that hang off them: exactly the expired rows and their
+//! dependent rows go, every other row is left as it was, and a second run deletes
+//! nothing.
 //!
 //! The server is the one `scripts/with-postgres.sh` starts (it sets
 //! `CHARTER_TEST_PG_URL`); without it the database tests fail rather than skip.
@@ -17,8 +20,11 @@ use crate::support;
 mod database;
 mod seed;
 
-use database::{Database, Vectors, dump_sql, parse_dump, schema};
+use database::{Database, Schema, Vectors, Version, parse_dump};
 use seed::{Seed, seed};
+
+/// The schemas every scrub is run on: the newest and the oldest release.
+const VERSIONS: [Version; 2] = [Version::V0_6_18, Version::V0_11_4];
 
 // ---------------------------------------------------------------------------
 // Emitting
@@ -213,9 +219,13 @@ fn assert_well_formed(artifact: &Artifact, env: &str, days: Days) {
         "{path}: names the command the job runs"
     );
     assert!(
-        text.contains("-- Schema:        Open WebUI v0.6.18"),
-        "{path}: names the schema version"
+        text.contains(
+            "-- Schema:        Open WebUI v0.11.4 (alembic head d4c1a8e37b62), and v0.6.18\n\
+             --                (d31026856c01) and every revision between"
+        ),
+        "{path}: names both schema versions"
     );
+    assert_guarded(artifact);
     for (class, value) in [("Conversations", days.conversations), ("Files", days.files)] {
         match value {
             Some(d) => {
@@ -242,21 +252,35 @@ fn assert_well_formed(artifact: &Artifact, env: &str, days: Days) {
         }
     }
     if days.conversations.is_none() {
-        assert!(
-            !text.contains("DELETE FROM chat"),
-            "{path}: deletes no chats"
-        );
-        assert!(!text.contains("DELETE FROM tag"), "{path}: deletes no tags");
+        for statement in [
+            "charter_expired_chat",
+            "DELETE FROM chat\n",
+            "DELETE FROM chat_message",
+            "DELETE FROM shared_chat",
+            "DELETE FROM tag",
+            "WHERE chat_id IN",
+            "automation_run",
+        ] {
+            assert!(
+                !text.contains(statement),
+                "{path}: deletes no chats ({statement})"
+            );
+        }
     }
     if days.files.is_none() {
-        assert!(
-            !text.contains("DELETE FROM file"),
-            "{path}: deletes no files"
-        );
-        assert!(
-            !text.contains("DELETE FROM document_chunk"),
-            "{path}: touches no vectors"
-        );
+        for statement in [
+            "charter_expired_file",
+            "DELETE FROM file\n",
+            "DELETE FROM knowledge_file",
+            "DELETE FROM channel_file",
+            "DELETE FROM document_chunk",
+            "WHERE file_id IN",
+        ] {
+            assert!(
+                !text.contains(statement),
+                "{path}: deletes no files and touches no vectors ({statement})"
+            );
+        }
     }
 }
 
@@ -358,13 +382,126 @@ fn forever_and_unset_classes_delete_nothing_and_say_so() {
 // Against PostgreSQL
 // ---------------------------------------------------------------------------
 
-/// After equals before less exactly the expected rows; the rows left are unchanged.
+/// The tables that exist in every supported schema (v0.6.18 on): the only ones a
+/// statement may touch outside a `DO` block that checks the table exists.
+const ALWAYS: &[&str] = &["chat", "tag", "file"];
+
+/// Every `DELETE FROM t` or `UPDATE t` outside a `DO` block names a table of v0.6.18;
+/// inside one, it follows an `IF to_regclass('t') IS ...` check of that same table.
+fn assert_guarded(artifact: &Artifact) {
+    let path = &artifact.path;
+    let mut in_block = false;
+    let mut guard: Option<String> = None;
+    let mut statements = 0;
+    for line in artifact.contents.lines() {
+        let line = line.trim();
+        if line == "DO $charter$" {
+            in_block = true;
+            guard = None;
+        } else if line == "$charter$;" {
+            in_block = false;
+        } else if let Some(rest) = line.strip_prefix("IF to_regclass('") {
+            guard = rest.split_once('\'').map(|(t, _)| t.to_string());
+        }
+        let table = line
+            .strip_prefix("DELETE FROM ")
+            .or_else(|| line.strip_prefix("UPDATE "))
+            .and_then(|rest| rest.split_whitespace().next());
+        let Some(table) = table else { continue };
+        statements += 1;
+        if in_block {
+            assert_eq!(
+                guard.as_deref(),
+                Some(table),
+                "{path}: `{line}` is not inside a check that {table} exists"
+            );
+        } else {
+            assert!(
+                ALWAYS.contains(&table),
+                "{path}: `{line}` touches {table} without checking that it exists"
+            );
+        }
+    }
+    assert!(!in_block, "{path}: unterminated DO block");
+    if artifact.contents.contains("DELETE FROM chat\n") {
+        assert!(statements >= 7, "{path}: {statements} statements");
+    }
+}
+
+#[test]
+fn statements_on_later_tables_are_guarded_and_name_both_versions() {
+    let files = scrubs(&emit_dir(&support::repo_root()));
+    let dev = &files["sql/dev/retention.sql"].contents;
+    for table in [
+        "chat_message",
+        "chat_file",
+        "shared_chat",
+        "access_grant",
+        "automation_run",
+        "knowledge_file",
+        "channel_file",
+        "document_chunk",
+    ] {
+        assert!(
+            dev.contains(&format!("IF to_regclass('{table}') IS")),
+            "dev: {table} is checked"
+        );
+    }
+    assert!(dev.contains(
+        "-- Deletes from:  chat, chat_message, chat_file, shared_chat, access_grant, tag, file,\n\
+         --                knowledge_file, channel_file, document_chunk\n"
+    ));
+    assert!(dev.contains("-- Updates:       automation_run (chat_id of a deleted chat"));
+    assert!(dev.contains("-- App:           webui (image tag v0.11.4)\n"));
+    // Dependent rows go before the rows they hang off.
+    let position = |needle: &str| {
+        dev.find(needle)
+            .unwrap_or_else(|| panic!("dev: no `{needle}`"))
+    };
+    let chats = position("DELETE FROM chat\nWHERE id IN");
+    for dependent in [
+        "DELETE FROM chat_message\n        WHERE chat_id",
+        "DELETE FROM chat_file\n        WHERE chat_id",
+        "DELETE FROM shared_chat\n",
+        "WHERE resource_type = 'shared_chat'",
+        "UPDATE automation_run SET chat_id = NULL",
+    ] {
+        assert!(
+            position(dependent) < chats,
+            "dev: {dependent} before the chats"
+        );
+    }
+    let files_at = position("DELETE FROM file\nWHERE id IN");
+    for dependent in [
+        "DELETE FROM chat_file\n        WHERE file_id",
+        "DELETE FROM knowledge_file\n",
+        "DELETE FROM channel_file\n",
+        "WHERE resource_type = 'file'",
+    ] {
+        let at = position(dependent);
+        assert!(
+            at > chats && at < files_at,
+            "dev: {dependent} before the files"
+        );
+    }
+    // A forever class names none of its tables.
+    let forever = small_scrub("forever", SMALL[0].1);
+    assert!(forever.contents.contains(
+        "-- Deletes from:  file, chat_file, knowledge_file, channel_file, access_grant,\n\
+         --                document_chunk\n"
+    ));
+    assert!(!forever.contents.contains("automation_run"));
+}
+
+/// After equals before less exactly the expected rows; the rows left are unchanged,
+/// except the detached ones, whose `chat_id` is now NULL.
 fn assert_scrubbed(
     what: &str,
     seed: &Seed,
     before: &BTreeMap<String, String>,
     after: &BTreeMap<String, String>,
     gone: &BTreeSet<String>,
+    detached: &BTreeSet<String>,
 ) {
     let present: BTreeSet<&String> = before.keys().collect();
     assert_eq!(
@@ -387,56 +524,75 @@ fn assert_scrubbed(
     let extra: Vec<&String> = after.keys().filter(|k| !before.contains_key(*k)).collect();
     assert!(extra.is_empty(), "{what}: rows appeared: {extra:?}");
     for (key, row) in after {
-        assert_eq!(Some(row), before.get(key), "{what}: {key} is unchanged");
+        let mut expected: serde_json::Value =
+            serde_json::from_str(&before[key]).expect("a row as JSON");
+        if detached.contains(key) {
+            assert_ne!(
+                expected["chat_id"],
+                serde_json::Value::Null,
+                "{what}: {key}"
+            );
+            expected["chat_id"] = serde_json::Value::Null;
+        }
+        let actual: serde_json::Value = serde_json::from_str(row).expect("a row as JSON");
+        assert_eq!(
+            actual, expected,
+            "{what}: {key} is unchanged (but for a detached chat_id)"
+        );
     }
 }
 
 /// The scrub run in the transaction that seeds the rows, so `now()` is the same
 /// instant for both and the rows at and one second around each boundary are stable.
-fn check_boundaries(label: &str, scrub: &Artifact, days: Days) {
-    let db = Database::create(label);
-    db.execute(&schema(Vectors::Jsonb, true));
+fn check_boundaries(label: &str, scrub: &Artifact, days: Days, schema: Schema) {
+    let db = Database::create(&format!("{label}_{}", schema.label()));
+    db.execute(&schema.sql());
     let n = days.conversations.unwrap_or(30);
     let m = days.files.unwrap_or(30);
-    let seed = seed(n, m, true, Vectors::Jsonb, true);
+    let seed = seed(n, m, true, schema);
     // The scrub's own BEGIN warns that a transaction is open; its COMMIT ends both.
     let script = format!(
         "BEGIN;\n{}{}{}{}",
         seed.sql,
-        dump_sql("before", Vectors::Jsonb, true),
+        schema.dump_sql("before"),
         scrub.contents,
-        dump_sql("after", Vectors::Jsonb, true)
+        schema.dump_sql("after")
     );
     let output = db.execute(&script);
     let before = parse_dump(&output, "before");
     let after = parse_dump(&output, "after");
-    let what = format!("{} (in the seeding transaction)", scrub.path);
+    let what = format!(
+        "{} on {} (in the seeding transaction)",
+        scrub.path,
+        schema.label()
+    );
     assert_scrubbed(
         &what,
         &seed,
         &before,
         &after,
-        &seed.gone(days, Vectors::Jsonb),
+        &seed.gone(days, schema.vectors),
+        &seed.detached(days),
     );
 }
 
 /// The scrub run as the scheduled job runs it (`psql -v ON_ERROR_STOP=1 -f FILE`) on
 /// rows seeded before, at least an hour away from each boundary; then run again,
 /// which must change nothing.
-fn check_as_the_job(label: &str, scrub: &Artifact, days: Days, vectors: Vectors) {
-    let db = Database::create(label);
-    db.execute(&schema(vectors, true));
+fn check_as_the_job(label: &str, scrub: &Artifact, days: Days, schema: Schema) {
+    let db = Database::create(&format!("{label}_{}", schema.label()));
+    db.execute(&schema.sql());
     let n = days.conversations.unwrap_or(30);
     let m = days.files.unwrap_or(30);
-    let seed = seed(n, m, false, vectors, true);
+    let seed = seed(n, m, false, schema);
     db.execute(&format!("BEGIN;\n{}COMMIT;\n", seed.sql));
-    let dump = || parse_dump(&db.execute(&dump_sql("rows", vectors, true)), "rows");
+    let dump = || parse_dump(&db.execute(&schema.dump_sql("rows")), "rows");
     let before = dump();
 
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("retention.sql");
     std::fs::write(&file, &scrub.contents).expect("write scrub");
-    let what = format!("{} ({vectors:?} vectors)", scrub.path);
+    let what = format!("{} on {}", scrub.path, schema.label());
     let mut first = BTreeMap::new();
     for run in 1..=2 {
         let output = db.run_file(&file);
@@ -451,7 +607,14 @@ fn check_as_the_job(label: &str, scrub: &Artifact, days: Days, vectors: Vectors)
         );
         let after = dump();
         if run == 1 {
-            assert_scrubbed(&what, &seed, &before, &after, &seed.gone(days, vectors));
+            assert_scrubbed(
+                &what,
+                &seed,
+                &before,
+                &after,
+                &seed.gone(days, schema.vectors),
+                &seed.detached(days),
+            );
             first = after;
         } else {
             assert_eq!(after, first, "{what}: a second run changes nothing");
@@ -464,7 +627,9 @@ fn repo_scrubs_delete_exactly_the_expired_rows_at_each_boundary() {
     let files = scrubs(&emit_dir(&support::repo_root()));
     for (env, days) in REPO {
         let scrub = &files[&format!("sql/{env}/retention.sql")];
-        check_boundaries(&format!("exact_{env}"), scrub, *days);
+        for version in VERSIONS {
+            check_boundaries(&format!("exact_{env}"), scrub, *days, Schema::of(version));
+        }
     }
 }
 
@@ -473,7 +638,75 @@ fn repo_scrubs_run_as_the_job_runs_them_twice() {
     let files = scrubs(&emit_dir(&support::repo_root()));
     for (env, days) in REPO {
         let scrub = &files[&format!("sql/{env}/retention.sql")];
-        check_as_the_job(&format!("job_{env}"), scrub, *days, Vectors::Jsonb);
+        for version in VERSIONS {
+            check_as_the_job(&format!("job_{env}"), scrub, *days, Schema::of(version));
+        }
+    }
+}
+
+#[test]
+fn repo_scrubs_on_a_revision_between_and_with_keys_that_do_not_cascade() {
+    // The revision before shared_chat has the later tables but still shares by copying
+    // chats (with messages of the copies); and with plain foreign keys (NO ACTION) a
+    // dependent row the scrub forgot would make it fail.
+    let files = scrubs(&emit_dir(&support::repo_root()));
+    for (env, days) in REPO {
+        let scrub = &files[&format!("sql/{env}/retention.sql")];
+        for schema in [
+            Schema::of(Version::BeforeSharedChat),
+            Schema::of(Version::BeforeSharedChat).without_cascade(),
+            Schema::of(Version::V0_11_4).without_cascade(),
+        ] {
+            check_as_the_job(&format!("job_{env}"), scrub, *days, schema);
+        }
+    }
+    let (env, days) = REPO[0];
+    let scrub = &files[&format!("sql/{env}/retention.sql")];
+    check_boundaries(
+        "exact_between",
+        scrub,
+        days,
+        Schema::of(Version::BeforeSharedChat),
+    );
+    check_boundaries(
+        "exact_nocascade",
+        scrub,
+        days,
+        Schema::of(Version::V0_11_4).without_cascade(),
+    );
+}
+
+#[test]
+fn keys_without_cascade_do_block_a_plain_delete() {
+    // The no-cascade schema is a real test: deleting an expired chat or file with its
+    // dependent rows still there fails.
+    let schema = Schema::of(Version::V0_11_4).without_cascade();
+    let db = Database::create("plain_delete");
+    db.execute(&schema.sql());
+    db.execute(&format!(
+        "BEGIN;\n{}COMMIT;\n",
+        seed(30, 30, false, schema).sql
+    ));
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (name, sql) in [
+        ("chat", "DELETE FROM chat WHERE id = 'n-plus-1d';"),
+        ("file", "DELETE FROM file WHERE id = 'f-m-plus-1d';"),
+        ("shared", "DELETE FROM chat WHERE id = 'shared-old';"),
+        ("messages", "DELETE FROM chat WHERE id = 'pinned-old';"),
+        (
+            "knowledge",
+            "DELETE FROM file WHERE id = 'f-knowledge-old';",
+        ),
+    ] {
+        let file = dir.path().join(format!("{name}.sql"));
+        std::fs::write(&file, sql).expect("write");
+        let output = db.run_file(&file);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{sql} must fail");
+        assert!(
+            stderr.contains("violates foreign key constraint"),
+            "{sql}: {stderr}"
+        );
     }
 }
 
@@ -482,16 +715,22 @@ fn scrubs_without_pgvector_or_with_encrypted_vector_metadata() {
     let files = scrubs(&emit_dir(&support::repo_root()));
     let (env, days) = REPO[0];
     let scrub = &files[&format!("sql/{env}/retention.sql")];
-    check_as_the_job("no_vectors", scrub, days, Vectors::Absent);
-    check_as_the_job("encrypted_vectors", scrub, days, Vectors::Encrypted);
+    for version in VERSIONS {
+        for vectors in [Vectors::Absent, Vectors::Encrypted] {
+            check_as_the_job("vectors", scrub, days, Schema::of(version).vectors(vectors));
+        }
+    }
 }
 
 #[test]
 fn small_spec_scrubs_delete_only_the_classes_with_a_retention() {
     for (name, retention, days) in SMALL {
         let scrub = small_scrub(name, retention);
-        check_boundaries(&format!("small_exact_{name}"), &scrub, *days);
-        check_as_the_job(&format!("small_job_{name}"), &scrub, *days, Vectors::Jsonb);
+        for version in VERSIONS {
+            let schema = Schema::of(version);
+            check_boundaries(&format!("small_exact_{name}"), &scrub, *days, schema);
+            check_as_the_job(&format!("small_job_{name}"), &scrub, *days, schema);
+        }
     }
 }
 
@@ -501,11 +740,14 @@ fn a_failing_scrub_changes_nothing() {
     // transaction is rolled back and psql exits non-zero (ON_ERROR_STOP).
     let files = scrubs(&emit_dir(&support::repo_root()));
     let scrub = &files["sql/dev/retention.sql"];
+    let schema = Schema::of(Version::V0_6_18)
+        .vectors(Vectors::Absent)
+        .without_file();
     let db = Database::create("failing");
-    db.execute(&schema(Vectors::Absent, false));
-    let seed = seed(30, 30, false, Vectors::Absent, false);
+    db.execute(&schema.sql());
+    let seed = seed(30, 30, false, schema);
     db.execute(&format!("BEGIN;\n{}COMMIT;\n", seed.sql));
-    let before = db.execute(&dump_sql("rows", Vectors::Absent, false));
+    let before = db.execute(&schema.dump_sql("rows"));
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("retention.sql");
     std::fs::write(&file, &scrub.contents).expect("write scrub");
@@ -519,6 +761,6 @@ fn a_failing_scrub_changes_nothing() {
         stderr.contains(r#"relation "file" does not exist"#),
         "{stderr}"
     );
-    let after = db.execute(&dump_sql("rows", Vectors::Absent, false));
+    let after = db.execute(&schema.dump_sql("rows"));
     assert_eq!(after, before, "nothing was deleted");
 }

@@ -771,9 +771,9 @@ fn a_rollback_tag_is_written_into_the_deployed_config() {
     let config = "generated/katana/prod/webui.yaml";
     for (tag, ok, calls) in [
         (
-            "v0.6.18",
+            "v0.11.4",
             true,
-            vec![format!("katana deploy --config {config} IMAGE_TAG=v0.6.18")],
+            vec![format!("katana deploy --config {config} IMAGE_TAG=v0.11.4")],
         ),
         (
             "v0.6.15",

@@ -8,10 +8,15 @@
 -- Environment:   staging
 -- Conversations: 365 days (rule: default)
 -- Files:         180 days (rule: default)
--- App:           webui (image tag v0.6.18)
+-- App:           webui (image tag v0.11.4)
 -- Database:      resource `postgres` (aurora-postgres caas-open-webui-staging-postgres)
 -- Connection:    secret `database-url` (secrets-manager /caas-open-webui/staging/database-url)
--- Schema:        Open WebUI v0.6.18 (tables deleted from: chat, tag, file, document_chunk)
+-- Schema:        Open WebUI v0.11.4 (alembic head d4c1a8e37b62), and v0.6.18
+--                (d31026856c01) and every revision between: statements on a table
+--                that the database lacks are skipped
+-- Deletes from:  chat, chat_message, chat_file, shared_chat, access_grant, tag, file,
+--                knowledge_file, channel_file, document_chunk
+-- Updates:       automation_run (chat_id of a deleted chat set to NULL, as the app does)
 --
 -- Run daily, as the job does:
 --   psql -v ON_ERROR_STOP=1 -f generated/sql/staging/retention.sql
@@ -23,37 +28,99 @@ BEGIN;
 
 -- Conversations: 365 days (rule: default), 31536000 seconds.
 -- Every chat whose last update (updated_at, else created_at) is older than 365 days
--- goes, pinned, archived, in a folder or shared alike: pinning or archiving does not
--- exempt a chat (a legal hold is a retention override in the spec). Shared links are
--- handled below, not by their own age.
+-- goes, pinned, archived, in a folder, shared or internal alike: pinning or archiving
+-- does not exempt a chat (a legal hold is a retention override in the spec). The rows
+-- are locked, so a chat updated while the scrub runs is judged again and kept.
 CREATE TEMPORARY TABLE charter_expired_chat (
     id text PRIMARY KEY,
     user_id text,
     meta jsonb
 ) ON COMMIT DROP;
 
-WITH expired AS (
-    DELETE FROM chat
-    WHERE coalesce(updated_at, created_at) < floor(extract(epoch FROM now()))::bigint - 31536000
-      AND coalesce(user_id, '') NOT LIKE 'shared-%'
-    RETURNING id, user_id, meta
+INSERT INTO charter_expired_chat (id, user_id, meta)
+SELECT id, user_id, meta::jsonb FROM chat
+WHERE coalesce(updated_at, created_at) < floor(extract(epoch FROM now()))::bigint - 31536000
+  AND coalesce(user_id, '') NOT LIKE 'shared-%'
+FOR UPDATE;
+
+-- Internal chats (meta.internal: a sub-agent's run, a timer) that a deleted chat of the
+-- same user started (meta.parent_chat_id) go with it whatever their own age, as when a
+-- user deletes the chat in the app; and so do the ones they started.
+WITH RECURSIVE descendant (id, user_id) AS (
+    SELECT id, user_id FROM charter_expired_chat
+    UNION
+    SELECT child.id, child.user_id
+    FROM chat AS child
+    JOIN descendant AS parent
+      ON child.meta ->> 'parent_chat_id' = parent.id
+     AND child.user_id = parent.user_id
+    WHERE child.meta ->> 'internal' = 'true'
 )
 INSERT INTO charter_expired_chat (id, user_id, meta)
-SELECT id, user_id, meta::jsonb FROM expired;
+SELECT chat.id, chat.user_id, chat.meta::jsonb
+FROM chat
+JOIN descendant ON descendant.id = chat.id
+ON CONFLICT (id) DO NOTHING;
 
--- Shared links die with their chat. Sharing copies the chat into a row whose id is the
--- link's share_id and whose user_id is `shared-<chat id>`; every copy whose chat no
--- longer exists goes (a link whose chat is gone is dead in the app anyway).
-DELETE FROM chat AS snapshot
+-- Shared links die with their chat. Up to alembic revision c1d2e3f4a5b6 (v0.6.18 among
+-- them) sharing copies the chat into a row whose id is the link's share_id and whose
+-- user_id is `shared-<chat id>`: every copy whose chat goes here or no longer exists
+-- goes (a link whose chat is gone is dead in the app anyway). Later databases have no
+-- such copies: their links are shared_chat rows, deleted below.
+INSERT INTO charter_expired_chat (id, user_id, meta)
+SELECT snapshot.id, snapshot.user_id, snapshot.meta::jsonb
+FROM chat AS snapshot
 WHERE snapshot.user_id LIKE 'shared-%'
   AND NOT EXISTS (
       SELECT 1 FROM chat AS original
       WHERE original.id = substr(snapshot.user_id, length('shared-') + 1)
-  );
+        AND NOT EXISTS (
+            SELECT 1 FROM charter_expired_chat AS expired
+            WHERE expired.id = original.id
+        )
+  )
+ON CONFLICT (id) DO NOTHING;
+
+-- The rows that hang off those chats, where the database has their tables (v0.11.4 has
+-- them all, v0.6.18 none), deleted first so that no foreign key, with or without ON
+-- DELETE CASCADE, decides what goes: the chats' messages (chat_message), their file
+-- links (chat_file; the files themselves stay), their shared links (shared_chat) and
+-- the links' access grants (access_grant, resource_type shared_chat, which has no
+-- foreign key). An automation run keeps its record and loses its chat (chat_id set to
+-- NULL), as in the app.
+DO $charter$
+BEGIN
+    IF to_regclass('chat_message') IS NOT NULL THEN
+        DELETE FROM chat_message
+        WHERE chat_id IN (SELECT id FROM charter_expired_chat);
+    END IF;
+    IF to_regclass('chat_file') IS NOT NULL THEN
+        DELETE FROM chat_file
+        WHERE chat_id IN (SELECT id FROM charter_expired_chat);
+    END IF;
+    IF to_regclass('shared_chat') IS NOT NULL THEN
+        DELETE FROM shared_chat
+        WHERE chat_id IN (SELECT id FROM charter_expired_chat);
+    END IF;
+    IF to_regclass('access_grant') IS NOT NULL THEN
+        DELETE FROM access_grant
+        WHERE resource_type = 'shared_chat'
+          AND resource_id IN (SELECT id FROM charter_expired_chat);
+    END IF;
+    IF to_regclass('automation_run') IS NOT NULL THEN
+        UPDATE automation_run SET chat_id = NULL
+        WHERE chat_id IN (SELECT id FROM charter_expired_chat);
+    END IF;
+END
+$charter$;
+
+DELETE FROM chat
+WHERE id IN (SELECT id FROM charter_expired_chat);
 
 -- Tags live in chat.meta.tags (tag ids) and in tag (id, user_id). A tag that a deleted
 -- chat carried and that no remaining chat of the same user carries goes, as when a user
--- deletes the chat in the app. Other tags are left alone.
+-- deletes the chat in the app (except that a tag an archived chat still carries stays).
+-- Other tags are left alone.
 DELETE FROM tag
 USING (
     SELECT DISTINCT expired.user_id, listed.tag_id
@@ -77,18 +144,45 @@ WHERE tag.id = dropped.tag_id
 -- Every file row uploaded (created_at, else updated_at) more than 180 days ago goes,
 -- whether or not a chat or knowledge base still refers to it: the S3 lifecycle rule
 -- expires the object itself after the same time. A chat keeps its messages and shows
--- the attachment as missing; a knowledge base drops the missing file when next read.
+-- the attachment as missing; a knowledge base no longer lists the file.
 CREATE TEMPORARY TABLE charter_expired_file (
     id text PRIMARY KEY
 ) ON COMMIT DROP;
 
-WITH expired AS (
-    DELETE FROM file
-    WHERE coalesce(created_at, updated_at) < floor(extract(epoch FROM now()))::bigint - 15552000
-    RETURNING id
-)
 INSERT INTO charter_expired_file (id)
-SELECT id FROM expired;
+SELECT id FROM file
+WHERE coalesce(created_at, updated_at) < floor(extract(epoch FROM now()))::bigint - 15552000
+FOR UPDATE;
+
+-- The rows that hang off those files, where the database has their tables (v0.11.4 has
+-- them all, v0.6.18 none), deleted first so that no foreign key, with or without ON
+-- DELETE CASCADE, decides what goes: the links from chats (chat_file), knowledge bases
+-- (knowledge_file) and channels (channel_file), and the files' access grants
+-- (access_grant, resource_type file, which has no foreign key).
+DO $charter$
+BEGIN
+    IF to_regclass('chat_file') IS NOT NULL THEN
+        DELETE FROM chat_file
+        WHERE file_id IN (SELECT id FROM charter_expired_file);
+    END IF;
+    IF to_regclass('knowledge_file') IS NOT NULL THEN
+        DELETE FROM knowledge_file
+        WHERE file_id IN (SELECT id FROM charter_expired_file);
+    END IF;
+    IF to_regclass('channel_file') IS NOT NULL THEN
+        DELETE FROM channel_file
+        WHERE file_id IN (SELECT id FROM charter_expired_file);
+    END IF;
+    IF to_regclass('access_grant') IS NOT NULL THEN
+        DELETE FROM access_grant
+        WHERE resource_type = 'file'
+          AND resource_id IN (SELECT id FROM charter_expired_file);
+    END IF;
+END
+$charter$;
+
+DELETE FROM file
+WHERE id IN (SELECT id FROM charter_expired_file);
 
 -- The expired files' vectors, when pgvector keeps them in this database: the file's own
 -- collection `file-<id>`, and its chunks copied into knowledge collections (found by
