@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 
 use crate::emit::{Context, HEADER};
-use crate::model::{Environment, Group, Model};
+use crate::model::{Constraint, Environment, Group, Model, Waiver};
 use crate::query::{effective_share, may_sign_in};
 
 use super::{
@@ -33,8 +33,8 @@ pub struct PolicyView {
     pub twins: Vec<TwinView>,
     pub logging: Vec<LoggingRow>,
     pub deploy: Vec<DeployRow>,
-    pub waivers: Vec<WaiverView>,
-    pub constraints: Vec<ConstraintView>,
+    pub waivers: Vec<Waiver>,
+    pub constraints: Vec<Constraint>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -134,24 +134,6 @@ pub struct DeployRow {
     pub window: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct WaiverView {
-    pub code: String,
-    pub environments: Vec<String>,
-    pub reason: String,
-    pub ticket: String,
-    pub owner: String,
-    pub expires: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ConstraintView {
-    pub name: String,
-    pub schema: String,
-    pub tier: Option<&'static str>,
-    pub environments: Vec<String>,
-}
-
 pub fn policy(model: &Model, context: &Context) -> PolicyView {
     let environments: Vec<EnvView> = model
         .environments
@@ -239,28 +221,8 @@ pub fn policy(model: &Model, context: &Context) -> PolicyView {
                 window: e.deploy.window.clone(),
             })
             .collect(),
-        waivers: model
-            .waivers
-            .iter()
-            .map(|w| WaiverView {
-                code: w.code.clone(),
-                environments: w.environments.clone(),
-                reason: w.reason.clone(),
-                ticket: w.ticket.clone(),
-                owner: w.owner.clone(),
-                expires: w.expires.clone(),
-            })
-            .collect(),
-        constraints: model
-            .constraints
-            .iter()
-            .map(|c| ConstraintView {
-                name: c.name.clone(),
-                schema: c.schema.clone(),
-                tier: c.tier.map(crate::spec::Tier::as_str),
-                environments: c.environments.clone(),
-            })
-            .collect(),
+        waivers: model.waivers.clone(),
+        constraints: model.constraints.clone(),
     }
 }
 
