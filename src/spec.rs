@@ -196,6 +196,19 @@ pub struct Environment {
     pub secrets: Vec<Secret>,
     pub env: Vec<EnvVar>,
     pub deploy: Option<Deploy>,
+    pub load_balancers: Vec<LoadBalancer>,
+}
+
+/// The ids AWS gave the load balancer and target group in front of an app once
+/// Katana created them (alarms on load balancer metrics need them).
+#[derive(Debug, Clone)]
+pub struct LoadBalancer {
+    pub app: Name,
+    /// For the environment's SDM twin rather than the environment itself.
+    pub sdm: bool,
+    pub id: Spanned<String>,
+    pub target_group: Spanned<String>,
+    pub span: Span,
 }
 
 #[derive(Debug, Clone)]

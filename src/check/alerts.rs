@@ -64,6 +64,7 @@ pub(crate) fn check(res: &Resolution<'_>, findings: &mut Findings) {
             );
         }
         too_many_actions(res, alert, findings);
+        unbound_load_balancers(res, alert, findings);
         if alert.notify.is_empty() && alert.escalation.is_none() {
             findings.push(
                 Finding::new(
@@ -182,4 +183,57 @@ fn too_many_actions(res: &Resolution<'_>, alert: &Alert, findings: &mut Findings
         .label("one channel too many")
         .help("route the rest through an `escalation`, or split the alert"),
     );
+}
+
+/// The catalogue metrics CloudWatch reports per load balancer and target group.
+const LOAD_BALANCER_METRICS: &[&str] = &["http-5xx-rate", "p99-latency-ms", "unhealthy-hosts"];
+
+/// An alarm on a load balancer metric names the load balancer by the id AWS gave
+/// it, which only the spec can supply (`load-balancer "APP" id= target-group=`).
+fn unbound_load_balancers(res: &Resolution<'_>, alert: &Alert, findings: &mut Findings) {
+    let Some(metric) = &alert.metric else { return };
+    let MetricSource::Catalogue { name, app } = &metric.source else {
+        return;
+    };
+    if !LOAD_BALANCER_METRICS.contains(&name.value.as_str()) {
+        return;
+    }
+    let app = match (app, res.spec.apps.as_slice()) {
+        (Some(app), _) => app.value.clone(),
+        (None, [only]) => only.name.value.clone(),
+        _ => return, // `app=` is missing: reported by the catalogue check
+    };
+    for env_name in watched(res, alert) {
+        let Some(d) = res.deployed.get(&env_name) else {
+            continue;
+        };
+        let twin = d.twin_of.is_some();
+        if d.env
+            .load_balancers
+            .iter()
+            .any(|l| l.app.value == app && l.sdm == twin)
+        {
+            continue;
+        }
+        let (declare_in, sdm) = match &d.twin_of {
+            Some(base) => (base.value.as_str(), " sdm=#true"),
+            None => (env_name.as_str(), ""),
+        };
+        findings.push(
+            Finding::new(
+                Code::UnboundLoadBalancer,
+                d.env.name.span,
+                format!(
+                    "alert `{}` watches `{}` of app `{app}` in `{env_name}`, but the spec does not say which load balancer that is",
+                    alert.name.value, name.value
+                ),
+            )
+            .label("no `load-balancer` for this app")
+            .related(name.span, "a load balancer metric")
+            .help(format!(
+                "add the ids AWS gave its load balancer and target group to environment `{declare_in}`: load-balancer \"{app}\"{sdm} id=\"...\" target-group=\"...\""
+            ))
+            .environment(&env_name),
+        );
+    }
 }

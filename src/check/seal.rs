@@ -373,6 +373,21 @@ fn environment(
             audit_level,
             indices,
         },
+        load_balancers: env
+            .load_balancers
+            .iter()
+            .filter(|l| l.sdm == twin.is_some())
+            .map(|l| {
+                let lb = model::load_balancer_name(platform, &name, &l.app.value);
+                (
+                    l.app.value.clone(),
+                    model::LoadBalancer {
+                        load_balancer: format!("app/{lb}/{}", l.id.value),
+                        target_group: format!("targetgroup/{lb}/{}", l.target_group.value),
+                    },
+                )
+            })
+            .collect(),
         sdm: twin.map(|s| model::SdmTwin {
             of: base.to_string(),
             groups: s

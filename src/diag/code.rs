@@ -154,6 +154,8 @@ codes! {
         "an alert metric outside charter's catalogue";
     NoRoute => "alerts/no-route", Deny, true, "alerts-no-route",
         "an alert that notifies nobody";
+    UnboundLoadBalancer => "alerts/unbound-load-balancer", Deny, false, "alerts-unbound-load-balancer",
+        "an alarm on load balancer metrics in an environment that does not say which load balancer";
     TooManyActions => "alerts/too-many-actions", Deny, false, "alerts-too-many-actions",
         "an alert routed to more channels than a CloudWatch alarm can notify (5)";
     NoApprovalInProduction => "deploy/no-approval-in-production", Deny, true, "deploy-no-approval-in-production",

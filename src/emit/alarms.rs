@@ -209,7 +209,7 @@ pub(crate) fn emit(model: &Model, _context: &Context) -> Result<Vec<Artifact>, E
             alarms: alerts
                 .iter()
                 .map(|a| alarm(model, env, region, a))
-                .collect(),
+                .collect::<Result<_, _>>()?,
         };
         out.push(
             Artifact::json(format!("alerts/{}.json", env.name), &file)?
@@ -238,7 +238,12 @@ pub(crate) fn alarm_name(model: &Model, env: &Environment, alert: &str) -> Strin
     format!("{}-{}-{alert}", model.platform.name, env.name)
 }
 
-fn alarm(model: &Model, env: &Environment, region: &str, alert: &Alert) -> PutMetricAlarm {
+fn alarm(
+    model: &Model,
+    env: &Environment,
+    region: &str,
+    alert: &Alert,
+) -> Result<PutMetricAlarm, EmitError> {
     let arn = |channel: &str| topic_arn(model, env, region, channel);
     let mut actions: Vec<String> = alert.notify.iter().map(|c| arn(c)).collect();
     if let Some(first) = alert
@@ -270,7 +275,7 @@ fn alarm(model: &Model, env: &Environment, region: &str, alert: &Alert) -> PutMe
         .div_ceil(60)
         .saturating_mul(60)
         .clamp(60, PERIOD_MAX);
-    let source = catalogue::source(model, env, &alert.metric);
+    let source = catalogue::source(model, env, &alert.metric)?;
     let mut tags = vec![
         Tag {
             key: "charter:platform",
@@ -381,7 +386,7 @@ fn alarm(model: &Model, env: &Environment, region: &str, alert: &Alert) -> PutMe
             }]);
         }
     }
-    body
+    Ok(body)
 }
 
 fn description(model: &Model, env: &Environment, alert: &Alert, period_seconds: u64) -> String {

@@ -140,6 +140,9 @@ pub struct Environment {
     pub logging: Logging,
     /// Set on an SDM twin: what makes it one.
     pub sdm: Option<SdmTwin>,
+    /// App → its load balancer and target group (CloudWatch dimension values), for
+    /// the apps whose ids the spec declares.
+    pub load_balancers: BTreeMap<String, LoadBalancer>,
     #[serde(skip)]
     pub origin: Origin,
 }
@@ -152,6 +155,36 @@ impl Environment {
     pub fn primary_region(&self) -> Option<&Region> {
         self.regions.first()
     }
+}
+
+/// CloudWatch's names of an app's load balancer and target group:
+/// `app/<name>/<id>` and `targetgroup/<name>/<id>`.
+#[derive(Debug, Clone, Serialize)]
+pub struct LoadBalancer {
+    pub load_balancer: String,
+    pub target_group: String,
+}
+
+/// The longest load balancer or target group name AWS accepts.
+const ELB_NAME_MAX: usize = 32;
+
+/// The name Katana gives the load balancer and target group of an app:
+/// `{platform}-{env}-{app}`, or, when that is longer than AWS allows (32), its
+/// first 23 characters and 8 hex digits of its sha256.
+pub fn load_balancer_name(platform: &str, env: &str, app: &str) -> String {
+    use sha2::Digest as _;
+    use std::fmt::Write as _;
+    let full = format!("{platform}-{env}-{app}");
+    if full.len() <= ELB_NAME_MAX {
+        return full;
+    }
+    let digest = sha2::Sha256::digest(full.as_bytes());
+    let mut hash = String::new();
+    for byte in digest.iter().take(4) {
+        let _ = write!(hash, "{byte:02x}");
+    }
+    let head: String = full.chars().take(ELB_NAME_MAX - 9).collect();
+    format!("{}-{hash}", head.trim_end_matches('-'))
 }
 
 #[derive(Debug, Clone, Serialize)]

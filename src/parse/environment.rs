@@ -10,11 +10,21 @@ use crate::parse::node::{Once, single_str};
 use crate::parse::reader::{Ctx, NodeReader, check_name, one_of, unknown_child};
 use crate::source::Spanned;
 use crate::spec::{
-    Deploy, Environment, Region, Resource, ResourceKind, Scale, Secret, SecretStore, Tier,
+    Deploy, Environment, LoadBalancer, Region, Resource, ResourceKind, Scale, Secret, SecretStore,
+    Tier,
 };
 
 const CHILDREN: &[&str] = &[
-    "account", "deploy", "domain", "env", "region", "resource", "scale", "secret", "tier",
+    "account",
+    "deploy",
+    "domain",
+    "env",
+    "load-balancer",
+    "region",
+    "resource",
+    "scale",
+    "secret",
+    "tier",
 ];
 const ONCE: &[&str] = &["account", "deploy", "domain", "tier"];
 
@@ -45,6 +55,7 @@ pub(crate) fn lower(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Environment> {
         secrets: Vec::new(),
         env: Vec::new(),
         deploy: None,
+        load_balancers: Vec::new(),
     };
     let mut once = Once::default();
     for child in r.children() {
@@ -76,6 +87,7 @@ pub(crate) fn lower(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Environment> {
             "secret" => env.secrets.extend(lower_secret(ctx, child)),
             "env" => env.env.extend(lower_env(ctx, child, true)),
             "deploy" => env.deploy = Some(lower_deploy(ctx, child)),
+            "load-balancer" => env.load_balancers.extend(lower_load_balancer(ctx, child)),
             _ => unknown_child(ctx, child, &r.what, CHILDREN),
         }
     }
@@ -105,6 +117,14 @@ fn report_repeated_keys(ctx: &mut Ctx<'_>, env: &Environment) {
                 .iter()
                 .map(|s| ("secret", s.name.value.clone(), s.name.span)),
         )
+        .chain(env.load_balancers.iter().map(|l| {
+            let key = if l.sdm {
+                format!("{} (sdm)", l.app.value)
+            } else {
+                l.app.value.clone()
+            };
+            ("load-balancer", key, l.app.span)
+        }))
         .chain(env.env.iter().map(|e| {
             let key = match &e.app {
                 Some(app) => format!("{} (app `{}`)", e.key.value, app.value),
@@ -301,6 +321,41 @@ fn lower_secret(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Secret> {
         env: env_var?,
         rotate,
         path,
+        span: r.name_span,
+    })
+}
+
+fn lower_load_balancer(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<LoadBalancer> {
+    let mut r = NodeReader::new(ctx, node);
+    let example =
+        "load-balancer \"webui\" id=\"50dc6c495c0c9188\" target-group=\"73e2d6bc24d8a067\"";
+    let app = r.arg_name(ctx, "an app name", example);
+    let sdm = r.prop_bool(ctx, "sdm").is_some_and(|s| s.value);
+    let id = r.req_prop_str(ctx, "id", example);
+    let target_group = r.req_prop_str(ctx, "target-group", example);
+    r.finish(ctx);
+    r.no_children(ctx);
+    let (id, target_group) = (id?, target_group?);
+    for value in [&id, &target_group] {
+        let hex = !value.is_empty()
+            && value.len() <= 32
+            && value
+                .chars()
+                .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c));
+        if !hex {
+            ctx.report(
+                Finding::new(Code::InvalidValue, value.span, format!("`{}` is not an AWS load balancer id", value.value))
+                    .label("expected lowercase hex digits")
+                    .help("write the last part of the ARN AWS gave it: for app/NAME/50dc6c495c0c9188, id=\"50dc6c495c0c9188\""),
+            );
+            return None;
+        }
+    }
+    Some(LoadBalancer {
+        app: app?,
+        sdm,
+        id,
+        target_group,
         span: r.name_span,
     })
 }

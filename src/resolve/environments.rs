@@ -27,6 +27,9 @@ pub(crate) fn merge(parent: &Environment, child: &Environment) -> Environment {
             (e.app.as_ref().map(|a| a.value.clone()), e.key.value.clone())
         }),
         deploy: merge_deploy(parent.deploy.as_ref(), child.deploy.as_ref()),
+        load_balancers: by_key(&parent.load_balancers, &child.load_balancers, |l| {
+            (l.app.value.clone(), l.sdm)
+        }),
     }
 }
 

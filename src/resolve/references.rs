@@ -24,6 +24,9 @@ pub(crate) fn check(spec: &Spec, names: &Names, findings: &mut Findings) {
             .iter()
             .filter_map(|e| e.app.as_ref())
             .for_each(|a| resolve(Kind::App, a));
+        env.load_balancers
+            .iter()
+            .for_each(|l| resolve(Kind::App, &l.app));
     }
     for alert in &spec.alerts {
         alert.notify.iter().for_each(|c| resolve(Kind::Channel, c));

@@ -1044,8 +1044,8 @@ fn alarms_carry_the_alert_severity_runbook_escalation_and_catalogue_mapping() {
     assert_eq!(
         metrics[0]["MetricStat"]["Metric"]["Dimensions"],
         json!([
-            {"Name": "LoadBalancer", "Value": "app/caas-open-webui-prod-webui/{id}"},
-            {"Name": "TargetGroup", "Value": "targetgroup/caas-open-webui-prod-webui/{id}"},
+            {"Name": "LoadBalancer", "Value": "app/caas-open-webui-prod-webui/df0640c2d4b53606"},
+            {"Name": "TargetGroup", "Value": "targetgroup/caas-open-webui-prod-webui/3473afdfc5ec94bc"},
         ])
     );
 
@@ -1119,13 +1119,14 @@ fn alarms_carry_the_alert_severity_runbook_escalation_and_catalogue_mapping() {
         .iter()
         .find(|a| a["AlarmName"] == "caas-open-webui-prod-sdm-pipelines-down")
         .expect("twin alarm");
+    // The twin's own load balancer: the ids declared with `sdm=#true`.
     let lb = twin_down["Dimensions"][0]["Value"].as_str().expect("lb");
     assert!(
-        lb.starts_with("app/caas-open-webui-prod-sd") && lb.ends_with("/{id}"),
+        lb.starts_with("app/caas-open-webui-prod-sd") && lb.ends_with("/41d7eca217a56b00"),
         "{lb}"
     );
     assert!(
-        lb.len() - "app//{id}".len() <= 32,
+        lb.len() - "app//41d7eca217a56b00".len() <= 32,
         "load balancer names fit AWS's 32 characters: {lb}"
     );
 

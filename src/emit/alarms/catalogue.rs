@@ -4,43 +4,17 @@
 //! resource (Aurora, RDS), else a Metrics Insights query over the account and
 //! region. The table is in docs/artifacts.md.
 
-use std::fmt::Write as _;
-
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
+use crate::emit::EmitError;
 use crate::model::{Environment, Metric, Model};
 use crate::spec::ResourceKind;
-
-/// The longest load balancer or target group name AWS accepts.
-const ELB_NAME_MAX: usize = 32;
-
-/// Stands for the id AWS gives a load balancer or target group when Katana creates
-/// it: the applier replaces it (see docs/artifacts.md).
-pub const ELB_ID_PLACEHOLDER: &str = "{id}";
 
 #[derive(Serialize, Clone)]
 #[serde(rename_all = "PascalCase")]
 pub(super) struct Dimension {
     pub(super) name: &'static str,
     pub(super) value: String,
-}
-
-/// The name of the load balancer and target group Katana puts in front of an app:
-/// `{platform}-{env}-{app}`, or, when that is longer than AWS allows (32), its
-/// first 23 characters and 8 hex digits of its sha256.
-pub(crate) fn load_balancer_name(platform: &str, env: &str, app: &str) -> String {
-    let full = format!("{platform}-{env}-{app}");
-    if full.len() <= ELB_NAME_MAX {
-        return full;
-    }
-    let digest = Sha256::digest(full.as_bytes());
-    let mut hash = String::new();
-    for byte in digest.iter().take(4) {
-        let _ = write!(hash, "{byte:02x}");
-    }
-    let head: String = full.chars().take(ELB_NAME_MAX - 9).collect();
-    format!("{}-{hash}", head.trim_end_matches('-'))
 }
 
 pub(super) const ALB: &str = "AWS/ApplicationELB";
@@ -68,7 +42,11 @@ pub(super) enum Source {
     Insights { query: String },
 }
 
-pub(super) fn source(model: &Model, env: &Environment, metric: &Metric) -> Source {
+pub(super) fn source(
+    model: &Model,
+    env: &Environment,
+    metric: &Metric,
+) -> Result<Source, EmitError> {
     match metric {
         Metric::Catalogue {
             name,
@@ -87,18 +65,18 @@ pub(super) fn source(model: &Model, env: &Environment, metric: &Metric) -> Sourc
         } => {
             let dimensions = raw_dimensions(env, namespace);
             if dimensions.is_empty() {
-                return Source::Insights {
+                return Ok(Source::Insights {
                     query: insights_query(namespace, name, statistic),
-                };
+                });
             }
-            Source::Single {
+            Ok(Source::Single {
                 namespace: namespace.clone(),
                 metric: name.clone(),
                 stat: Stat::Plain(statistic.clone()),
                 dimensions,
                 scale: 1.0,
                 missing: "missing",
-            }
+            })
         }
     }
 }
@@ -132,18 +110,31 @@ fn identifier(text: &str) -> String {
 
 /// The catalogue: each name → the AWS metric of the app on Katana. See the table
 /// in docs/artifacts.md.
-fn catalogue(platform: &str, env: &Environment, app: &str, name: &str, comparison: &str) -> Source {
-    let elb = load_balancer_name(platform, &env.name, app);
-    let alb_dimensions = vec![
-        Dimension {
-            name: "LoadBalancer",
-            value: format!("app/{elb}/{ELB_ID_PLACEHOLDER}"),
-        },
-        Dimension {
-            name: "TargetGroup",
-            value: format!("targetgroup/{elb}/{ELB_ID_PLACEHOLDER}"),
-        },
-    ];
+fn catalogue(
+    platform: &str,
+    env: &Environment,
+    app: &str,
+    name: &str,
+    comparison: &str,
+) -> Result<Source, EmitError> {
+    // The ids AWS gave the load balancer come from the spec (`load-balancer`); the
+    // check `alerts/unbound-load-balancer` guarantees them for these metrics.
+    let alb_dimensions = || {
+        let lb = env.load_balancers.get(app).ok_or_else(|| EmitError::Serialize {
+            path: format!("alerts/{}.json", env.name),
+            message: format!("no load balancer ids for app `{app}` (alerts/unbound-load-balancer should have fired)"),
+        })?;
+        Ok::<_, EmitError>(vec![
+            Dimension {
+                name: "LoadBalancer",
+                value: lb.load_balancer.clone(),
+            },
+            Dimension {
+                name: "TargetGroup",
+                value: lb.target_group.clone(),
+            },
+        ])
+    };
     let ecs_dimensions = vec![
         Dimension {
             name: "ClusterName",
@@ -162,15 +153,15 @@ fn catalogue(platform: &str, env: &Environment, app: &str, name: &str, compariso
         scale,
         missing,
     };
-    match name {
+    Ok(match name {
         "http-5xx-rate" => Source::ErrorRate {
-            dimensions: alb_dimensions,
+            dimensions: alb_dimensions()?,
         },
         "p99-latency-ms" => single(
             ALB,
             "TargetResponseTime",
             Stat::Extended("p99"),
-            alb_dimensions,
+            alb_dimensions()?,
             0.001,
             "notBreaching",
         ),
@@ -186,7 +177,7 @@ fn catalogue(platform: &str, env: &Environment, app: &str, name: &str, compariso
                 ALB,
                 "UnHealthyHostCount",
                 Stat::Plain(stat.into()),
-                alb_dimensions,
+                alb_dimensions()?,
                 1.0,
                 "breaching",
             )
@@ -216,7 +207,7 @@ fn catalogue(platform: &str, env: &Environment, app: &str, name: &str, compariso
             1.0,
             "notBreaching",
         ),
-    }
+    })
 }
 
 /// Dimensions of a raw metric: charter scopes the namespaces whose resource it
@@ -252,6 +243,7 @@ fn raw_dimensions(env: &Environment, namespace: &str) -> Vec<Dimension> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::load_balancer_name;
 
     #[test]
     fn load_balancer_names_fit_aws() {
