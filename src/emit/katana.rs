@@ -102,6 +102,9 @@ struct Ingress {
     public: Option<Public>,
     /// Reachable from the other apps of the environment only.
     private: Private,
+    /// The name of the load balancer and target group in front of the app: the
+    /// name the alarms look for (with the ids the spec declares).
+    load_balancer: String,
 }
 
 #[derive(Serialize)]
@@ -351,6 +354,7 @@ fn descriptor(
                 host: private_host(&app.name, &env.name),
                 url: private_url(app, &env.name),
             },
+            load_balancer: crate::model::load_balancer_name(&model.platform.name, &env.name, &app.name),
         },
         env: vars,
         secrets,

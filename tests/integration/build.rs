@@ -355,3 +355,59 @@ fn a_template_override_with_an_unknown_name_is_an_error_not_a_silent_skip() {
     );
     assert!(!out.exists(), "nothing is written");
 }
+
+#[test]
+fn alarms_name_the_load_balancer_katana_creates() {
+    let (model, set) = support::emitted(&support::repo_root());
+    let mut checked = 0;
+    for env in model.environments.values() {
+        let alarms: serde_json::Value = serde_json::from_str(
+            &set.get(&format!("alerts/{}.json", env.name))
+                .expect("alarms")
+                .contents,
+        )
+        .expect("json");
+        let text = alarms.to_string();
+        for app in model.apps.keys() {
+            let katana: serde_json::Value = serde_norway::from_str(
+                &set.get(&format!("katana/{}/{app}.yaml", env.name))
+                    .expect("katana")
+                    .contents,
+            )
+            .expect("yaml");
+            let name = katana["ingress"]["load_balancer"]
+                .as_str()
+                .expect("a load balancer name");
+            let Some(lb) = env.load_balancers.get(app) else {
+                continue;
+            };
+            assert!(
+                lb.load_balancer.starts_with(&format!("app/{name}/")),
+                "{}: {app}",
+                env.name
+            );
+            assert!(
+                lb.target_group.starts_with(&format!("targetgroup/{name}/")),
+                "{}: {app}",
+                env.name
+            );
+            if text.contains(&format!("app/{name}/")) {
+                assert!(
+                    text.contains(&lb.load_balancer),
+                    "{}: alarms of {app} use the declared ids",
+                    env.name
+                );
+                checked += 1;
+            }
+        }
+        assert!(
+            !text.contains("{id}"),
+            "no placeholder in alerts/{}.json",
+            env.name
+        );
+    }
+    assert!(
+        checked >= 5,
+        "alarms on load balancer metrics were checked ({checked})"
+    );
+}
