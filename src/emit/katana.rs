@@ -354,7 +354,11 @@ fn descriptor(
                 host: private_host(&app.name, &env.name),
                 url: private_url(app, &env.name),
             },
-            load_balancer: crate::model::load_balancer_name(&model.platform.name, &env.name, &app.name),
+            load_balancer: crate::model::load_balancer_name(
+                &model.platform.name,
+                &env.name,
+                &app.name,
+            ),
         },
         env: vars,
         secrets,
