@@ -37,12 +37,11 @@ use std::fmt;
 use kdl::{FormatConfig, KdlDocument};
 
 use crate::parse::depth;
+use crate::parse::tokens::{Kind, lex};
 use restore::restore;
-use tokens::{Kind, lex};
 
 mod restore;
 mod space;
-mod tokens;
 
 /// One level of indentation.
 const INDENT: &str = "    ";

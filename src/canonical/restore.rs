@@ -6,7 +6,7 @@ use kdl::{KdlDocument, KdlEntry, KdlNode, KdlNodeFormat};
 
 use super::INDENT;
 use super::space::{block_lines, inline, join, leading, lines_text, spaced, tidy};
-use super::tokens::{Kind, lex};
+use crate::parse::tokens::{Kind, lex};
 
 /// Puts back, from `original`, what autoformat dropped or rewrote in `doc` (a clone
 /// of it after `autoformat_config`).

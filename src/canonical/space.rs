@@ -3,7 +3,7 @@
 //! are (only re-indented as whole lines).
 
 use super::INDENT;
-use super::tokens::{Kind, Token, lex};
+use crate::parse::tokens::{Kind, Token, lex};
 
 /// One line of comments (or `/-` nodes) between nodes, or a blank line.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -18,6 +18,7 @@ pub(crate) mod reader;
 mod retention;
 mod runbook;
 mod sdm;
+pub(crate) mod tokens;
 
 use kdl::{KdlDocument, KdlNode, KdlValue};
 

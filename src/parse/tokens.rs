@@ -1,9 +1,12 @@
-//! Splits KDL text into the tokens the layout needs: whitespace, newlines,
-//! comments, strings, braces, `;`, `\` and everything else as words. Enough to tell
-//! code from comments and strings; it does not check the syntax (the kdl parser has).
+//! Splits KDL text into coarse tokens: whitespace, newlines, comments, strings,
+//! braces, `;`, `\` and everything else as words. Enough to tell code from comments
+//! and strings without parsing: the nesting bound runs on it before the kdl parser
+//! sees a file, and `charter fmt` lays out text the parser accepted. Unterminated
+//! comments and multi-line strings run to the end; a single-line string ends at the
+//! end of its line, closed or not.
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Kind {
+pub(crate) enum Kind {
     /// Whitespace other than a newline.
     Space,
     Newline,
@@ -23,16 +26,16 @@ pub(super) enum Kind {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct Token<'a> {
-    pub(super) kind: Kind,
-    pub(super) text: &'a str,
+pub(crate) struct Token<'a> {
+    pub(crate) kind: Kind,
+    pub(crate) text: &'a str,
     /// Byte offset in the lexed text.
-    pub(super) at: usize,
+    pub(crate) at: usize,
 }
 
 /// Splits KDL text (newlines normalized to `\n`) into tokens that cover it
 /// completely. Never fails: unterminated strings and comments run to the end.
-pub(super) fn lex(text: &str) -> Vec<Token<'_>> {
+pub(crate) fn lex(text: &str) -> Vec<Token<'_>> {
     let bytes = text.as_bytes();
     let mut tokens = Vec::new();
     let mut i = 0;
@@ -121,6 +124,7 @@ fn quoted_len(rest: &str) -> usize {
     while i < bytes.len() {
         match bytes[i] {
             b'\\' => i += 2,
+            b'\n' if !triple => return i,
             b'"' if !triple => return i + 1,
             b'"' if bytes[i..].starts_with(b"\"\"\"") => return i + 3,
             _ => i += 1,
@@ -145,7 +149,13 @@ fn raw_len(rest: &str) -> usize {
     };
     let close = format!("{}{}", "\"".repeat(quotes), "#".repeat(hashes));
     let body = hashes + quotes;
-    rest[body..]
+    // A single-line raw string cannot run past its line.
+    let end = if quotes == 1 {
+        rest[body..].find('\n').map_or(rest.len(), |at| body + at)
+    } else {
+        rest.len()
+    };
+    rest[body..end]
         .find(&close)
-        .map_or(rest.len(), |at| body + at + close.len())
+        .map_or(end, |at| body + at + close.len())
 }
