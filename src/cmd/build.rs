@@ -5,10 +5,11 @@
 //! spec, a schema failure or a crash leaves the old output as it was.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 use crate::cli::{OutputArgs, SpecArgs};
+use crate::cmd::staging::Staged;
 use crate::cmd::{exit, load, write_stdout};
 use crate::diag::render_human::Style;
 use crate::emit::ArtifactSet;
@@ -94,28 +95,10 @@ fn collect(dir: &Path, prefix: &str, out: &mut BTreeSet<String>) -> Result<(), E
 }
 
 fn write_atomically(out: &Path, set: &ArtifactSet) -> Result<WriteReport, Error> {
-    let parent = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).map_err(|source| Error::Write {
-        path: parent.to_path_buf(),
-        source,
-    })?;
-    let name = out
-        .file_name()
-        .map_or_else(|| "generated".into(), |n| n.to_string_lossy().into_owned());
-    let staging = tempfile::Builder::new()
-        .prefix(&format!(".{name}.charter-new-"))
-        .tempdir_in(parent)
-        .map_err(|source| Error::Write {
-            path: parent.to_path_buf(),
-            source,
-        })?;
+    let staged = Staged::beside(out)?;
     let mut report = WriteReport::default();
     for artifact in set.iter() {
-        let target = staging.path().join(&artifact.path);
-        write_file(&target, artifact.contents.as_bytes())?;
+        staged.write(&artifact.path, artifact.contents.as_bytes())?;
         let old = std::fs::read(out.join(&artifact.path)).ok();
         if old.as_deref() != Some(artifact.contents.as_bytes()) {
             report.changed += 1;
@@ -135,55 +118,8 @@ fn write_atomically(out: &Path, set: &ArtifactSet) -> Result<WriteReport, Error>
             path: out.join(&path),
             source,
         })?;
-        write_file(&staging.path().join(&path), &bytes)?;
+        staged.write(&path, &bytes)?;
     }
-    let staged: PathBuf = staging.keep();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(&staged, std::fs::Permissions::from_mode(0o755));
-    }
-    if out.exists() {
-        let retired = tempfile::Builder::new()
-            .prefix(&format!(".{name}.charter-old-"))
-            .tempdir_in(parent)
-            .map_err(|source| Error::Write {
-                path: parent.to_path_buf(),
-                source,
-            })?;
-        let retired_path = retired.path().join("old");
-        std::fs::rename(out, &retired_path).map_err(|source| Error::Write {
-            path: out.to_path_buf(),
-            source,
-        })?;
-        if let Err(source) = std::fs::rename(&staged, out) {
-            // Put the old tree back: the output must never be left half-swapped.
-            let _ = std::fs::rename(&retired_path, out);
-            let _ = std::fs::remove_dir_all(&staged);
-            return Err(Error::Write {
-                path: out.to_path_buf(),
-                source,
-            });
-        }
-        drop(retired);
-    } else {
-        std::fs::rename(&staged, out).map_err(|source| Error::Write {
-            path: out.to_path_buf(),
-            source,
-        })?;
-    }
+    staged.swap_in()?;
     Ok(report)
-}
-
-fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    if let Some(folder) = path.parent() {
-        std::fs::create_dir_all(folder).map_err(|source| Error::Write {
-            path: folder.to_path_buf(),
-            source,
-        })?;
-    }
-    std::fs::write(path, bytes).map_err(|source| Error::Write {
-        path: path.to_path_buf(),
-        source,
-    })
 }

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use crate::cli::Example;
 use crate::cmd::exit;
+use crate::cmd::staging::Staged;
 use crate::error::Error;
 
 macro_rules! files {
@@ -62,46 +63,12 @@ pub fn run(dir: &Path, example: Example) -> Result<ExitCode, Error> {
             });
         }
     }
-    // Write into a temporary sibling, then rename: never a half-written spec.
-    let parent = dir
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).map_err(|source| Error::Write {
-        path: parent.to_path_buf(),
-        source,
-    })?;
-    let staging = tempfile::Builder::new()
-        .prefix(".charter-init-")
-        .tempdir_in(parent)
-        .map_err(|source| Error::Write {
-            path: parent.to_path_buf(),
-            source,
-        })?;
+    // Written beside the target and renamed into place: never a half-written spec.
+    let staged = Staged::beside(dir)?;
     for (path, text) in example_files(example) {
-        let target = staging.path().join(path);
-        if let Some(folder) = target.parent() {
-            std::fs::create_dir_all(folder).map_err(|source| Error::Write {
-                path: folder.to_path_buf(),
-                source,
-            })?;
-        }
-        std::fs::write(&target, text).map_err(|source| Error::Write {
-            path: target.clone(),
-            source,
-        })?;
+        staged.write(path, text.as_bytes())?;
     }
-    if dir.exists() {
-        std::fs::remove_dir(dir).map_err(|source| Error::Write {
-            path: dir.to_path_buf(),
-            source,
-        })?;
-    }
-    let staged = staging.keep();
-    std::fs::rename(&staged, dir).map_err(|source| Error::Write {
-        path: dir.to_path_buf(),
-        source,
-    })?;
+    staged.swap_in()?;
     crate::cmd::write_stdout(&format!(
         "created {} ({} files); next: charter validate --spec {}\n",
         dir.display(),

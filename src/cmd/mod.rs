@@ -10,6 +10,7 @@ pub mod init;
 pub mod load;
 pub mod model;
 pub mod reference;
+mod staging;
 pub mod validate;
 pub mod who_can;
 

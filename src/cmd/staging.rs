@@ -1,0 +1,96 @@
+//! Atomic tree writes for the commands that produce a directory (`build`, `init`):
+//! the new tree is written into a hidden sibling of the target and swapped in by
+//! rename, so an error or a crash leaves the target as it was.
+
+use std::path::{Path, PathBuf};
+
+use tempfile::TempDir;
+
+use crate::error::Error;
+
+/// A tree being written beside its target.
+pub(crate) struct Staged {
+    dir: TempDir,
+    target: PathBuf,
+    parent: PathBuf,
+    name: String,
+}
+
+impl Staged {
+    /// An empty staging directory next to `target` (its parent is created).
+    pub(crate) fn beside(target: &Path) -> Result<Self, Error> {
+        let parent = target
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf();
+        std::fs::create_dir_all(&parent).map_err(|source| Error::Write {
+            path: parent.clone(),
+            source,
+        })?;
+        let name = target
+            .file_name()
+            .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
+        let dir = tempfile::Builder::new()
+            .prefix(&format!(".{name}.charter-new-"))
+            .tempdir_in(&parent)
+            .map_err(|source| Error::Write {
+                path: parent.clone(),
+                source,
+            })?;
+        Ok(Self {
+            dir,
+            target: target.to_path_buf(),
+            parent,
+            name,
+        })
+    }
+
+    /// Writes one file of the new tree (`relative` uses `/`).
+    pub(crate) fn write(&self, relative: &str, bytes: &[u8]) -> Result<(), Error> {
+        let path = self.dir.path().join(relative);
+        if let Some(folder) = path.parent() {
+            std::fs::create_dir_all(folder).map_err(|source| Error::Write {
+                path: folder.to_path_buf(),
+                source,
+            })?;
+        }
+        std::fs::write(&path, bytes).map_err(|source| Error::Write { path, source })
+    }
+
+    /// Replaces the target with the new tree. If the second rename fails, the old
+    /// tree is put back: the target is never left half-swapped.
+    pub(crate) fn swap_in(self) -> Result<(), Error> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ =
+                std::fs::set_permissions(self.dir.path(), std::fs::Permissions::from_mode(0o755));
+        }
+        let write_error = |source| Error::Write {
+            path: self.target.clone(),
+            source,
+        };
+        if !self.target.exists() {
+            std::fs::rename(self.dir.path(), &self.target).map_err(write_error)?;
+            let _ = self.dir.keep();
+            return Ok(());
+        }
+        let retired = tempfile::Builder::new()
+            .prefix(&format!(".{}.charter-old-", self.name))
+            .tempdir_in(&self.parent)
+            .map_err(|source| Error::Write {
+                path: self.parent.clone(),
+                source,
+            })?;
+        let old = retired.path().join("old");
+        std::fs::rename(&self.target, &old).map_err(write_error)?;
+        if let Err(source) = std::fs::rename(self.dir.path(), &self.target) {
+            let _ = std::fs::rename(&old, &self.target);
+            return Err(write_error(source));
+        }
+        let _ = self.dir.keep();
+        // Dropping `retired` deletes the old tree.
+        Ok(())
+    }
+}
