@@ -13,6 +13,7 @@ pub mod diag;
 pub mod emit;
 pub mod error;
 pub mod graph;
+pub mod id;
 pub mod model;
 pub mod parse;
 pub mod query;
