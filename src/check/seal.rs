@@ -343,9 +343,10 @@ fn environment(
             change_ticket: deploy
                 .and_then(|x| x.change_ticket.as_ref())
                 .is_some_and(|t| t.value),
+            // `deploy/bad-window` is not waivable: a sealed spec's windows all read.
             window: deploy
                 .and_then(|x| x.window.as_ref())
-                .map(|w| w.value.clone()),
+                .and_then(|w| model::Window::parse(&w.value).ok()),
             command: deploy
                 .and_then(|x| x.command.as_ref())
                 .or(res

@@ -7,6 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+mod window;
+pub use window::Window;
+
 use crate::source::Span;
 use crate::spec::{
     AlertSeverity, AppKind, AuditLevel, Comparison, DataClass, Destination, Duration, LogLevel,
@@ -223,7 +226,7 @@ pub struct Secret {
 pub struct Deploy {
     pub approvals: u32,
     pub change_ticket: bool,
-    pub window: Option<String>,
+    pub window: Option<Window>,
     /// The environment's command, else the platform's, else none (the emitter's default).
     pub command: Option<String>,
 }

@@ -10,7 +10,7 @@ use super::{
     Triggers, Workflow,
 };
 use crate::emit::{Artifact, EmitError};
-use crate::model::{App, Environment, Model};
+use crate::model::{App, Environment, Model, Window};
 
 /// The command when neither the environment nor the platform gives one.
 pub const DEFAULT_COMMAND: &str = "katana deploy --config {config}";
@@ -23,13 +23,6 @@ pub(super) fn emit(model: &Model, environment: &Environment) -> Result<Artifact,
     let path = format!("{}/deploy-{name}.yml", super::DIR);
     let apps: Vec<&App> = model.apps.values().collect();
     let deploy = &environment.deploy;
-    let window = match &deploy.window {
-        Some(text) => Some(Window::parse(text).ok_or_else(|| EmitError::Serialize {
-            path: path.clone(),
-            message: format!("the deploy window `{text}` cannot be read"),
-        })?),
-        None => None,
-    };
 
     let workflow = Workflow {
         name: format!("deploy {name}"),
@@ -40,7 +33,7 @@ pub(super) fn emit(model: &Model, environment: &Environment) -> Result<Artifact,
             cancel_in_progress: false,
         },
         defaults: Defaults::default(),
-        jobs: jobs(model, environment, &apps, window.as_ref()),
+        jobs: jobs(model, environment, &apps),
     };
 
     let mut comments = vec![
@@ -152,9 +145,10 @@ fn triggers(environment: &Environment, apps: &[&App]) -> Triggers {
     }
 }
 
-fn jobs(model: &Model, environment: &Environment, apps: &[&App], window: Option<&Window>) -> Jobs {
+fn jobs(model: &Model, environment: &Environment, apps: &[&App]) -> Jobs {
     let name = &environment.name;
     let deploy = &environment.deploy;
+    let window = deploy.window.as_ref();
     let mut jobs = Vec::new();
     let mut previous: Option<String> = None;
 
@@ -250,12 +244,15 @@ fn approvals(count: u32) -> String {
     }
 }
 
+/// Fails outside the deploy window: the same days and minutes, in the same zone, as
+/// [`Window::contains`] (a test runs this script against it).
 fn window_step(environment: &str, window: &Window) -> Step {
-    let zone = &window.zone;
-    let outside_days = if window.first_day <= window.last_day {
-        format!("day < {} || day > {}", window.first_day, window.last_day)
+    let zone = window.zone();
+    let (first, last) = (window.first_day(), window.last_day());
+    let outside_days = if first <= last {
+        format!("day < {first} || day > {last}")
     } else {
-        format!("day < {} && day > {}", window.first_day, window.last_day)
+        format!("day < {first} && day > {last}")
     };
     let script = format!(
         r#"# {text}: ISO weekdays {first}-{last}, minutes {start}-{end} of the day.
@@ -270,11 +267,9 @@ if (( {outside_days} || now < {start} || now >= {end} )); then
   exit 1
 fi
 "#,
-        text = window.text,
-        first = window.first_day,
-        last = window.last_day,
-        start = window.start_minute,
-        end = window.end_minute,
+        text = window.text(),
+        start = window.start_minute(),
+        end = window.end_minute(),
     );
     Step::run("Check the deploy window", script)
 }
@@ -334,81 +329,112 @@ fn shell_quote(text: &str) -> String {
     }
 }
 
-/// A deploy window, read from the text the check stage accepted:
-/// `DAY[-DAY] HH:MM-HH:MM Area/City`. Days are ISO weekdays (Mon = 1).
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Window {
-    text: String,
-    first_day: u32,
-    last_day: u32,
-    start_minute: u32,
-    end_minute: u32,
-    zone: String,
-}
-
-const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-
-impl Window {
-    fn parse(text: &str) -> Option<Self> {
-        let mut parts = text.split_whitespace();
-        let (days, times, zone) = (parts.next()?, parts.next()?, parts.next()?);
-        if parts.next().is_some()
-            || !zone
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "/_+-".contains(c))
-        {
-            return None;
-        }
-        let day = |d: &str| {
-            DAYS.iter()
-                .position(|x| *x == d)
-                .and_then(|i| u32::try_from(i + 1).ok())
-        };
-        let (first, last) = days.split_once('-').unwrap_or((days, days));
-        let (start, end) = times.split_once('-')?;
-        let minute = |t: &str| {
-            let (h, m) = t.split_once(':')?;
-            Some(h.parse::<u32>().ok()? * 60 + m.parse::<u32>().ok()?)
-        };
-        Some(Self {
-            text: text.to_string(),
-            first_day: day(first)?,
-            last_day: day(last)?,
-            start_minute: minute(start)?,
-            end_minute: minute(end)?,
-            zone: zone.to_string(),
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use std::fmt::Write as _;
+    use std::process::Command;
+
+    use jiff::Timestamp;
+    use jiff::civil::{Date, Time};
+    use jiff::tz::TimeZone;
+
     use super::*;
 
-    #[test]
-    fn reads_windows() {
-        let w = Window::parse("Tue-Thu 09:00-16:00 America/Phoenix").expect("valid");
-        assert_eq!(
-            (
-                w.first_day,
-                w.last_day,
-                w.start_minute,
-                w.end_minute,
-                w.zone.as_str()
-            ),
-            (2, 4, 540, 960, "America/Phoenix")
+    /// Runs the generated gate at each instant (a `date` that answers for that
+    /// instant stands in for the clock) and returns which instants it let through.
+    fn gate_admits(window: &Window, instants: &[Timestamp]) -> Vec<bool> {
+        let script = window_step("prod", window).run.expect("a script");
+        let mut all = String::from(r#"date() { command date -d "@$NOW" "$@"; }"#);
+        all.push('\n');
+        for instant in instants {
+            let now = instant.as_second();
+            let _ = writeln!(
+                all,
+                "NOW={now}; if ( {script} ) >/dev/null; then echo in; else echo out; fi"
+            );
+        }
+        let out = Command::new("bash")
+            .arg("-c")
+            .arg(&all)
+            .output()
+            .expect("bash runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
         );
-        let w = Window::parse("Sun 00:00-24:00 Etc/UTC").expect("valid");
-        assert_eq!((w.first_day, w.last_day, w.end_minute), (7, 7, 1440));
-        assert!(Window::parse("Tue-Thu 09:00-16:00").is_none());
-        assert!(Window::parse("Tue 09:00-16:00 Bad;Zone").is_none());
+        String::from_utf8(out.stdout)
+            .expect("utf-8")
+            .lines()
+            .map(|l| l == "in")
+            .collect()
+    }
+
+    /// Every weekday of the week starting `monday`, at both edges of the window's
+    /// hours (the minute before, the first, the last and the minute after).
+    fn edges(window: &Window, monday: Date) -> Vec<Timestamp> {
+        let zone = TimeZone::get(window.zone()).expect("zone");
+        let mut out = Vec::new();
+        for offset in 0..7 {
+            let day = monday + jiff::Span::new().days(offset);
+            for minute in [
+                window.start_minute().saturating_sub(1),
+                window.start_minute(),
+                window.end_minute() - 1,
+                window.end_minute().min(24 * 60 - 1),
+            ] {
+                let (h, m) = (minute / 60, minute % 60);
+                let time = Time::new(
+                    i8::try_from(h).expect("hour"),
+                    i8::try_from(m).expect("minute"),
+                    0,
+                    0,
+                )
+                .expect("time");
+                let local = day.to_datetime(time).to_zoned(zone.clone()).expect("local");
+                out.push(local.timestamp());
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn the_workflow_gate_enforces_exactly_the_window_the_check_accepts() {
+        let windows = [
+            "Tue-Thu 09:00-16:00 America/Phoenix",
+            "Fri-Mon 10:00-12:00 Europe/Berlin",
+            "Sun 00:00-24:00 Etc/UTC",
+            "Mon-Sun 01:30-03:30 Europe/Berlin",
+            "Sat-Sun 02:00-03:00 America/New_York",
+        ];
+        // Ordinary weeks, and the weeks of Berlin's and New York's DST changes
+        // (2026-03-29 and 2026-10-25; 2026-03-08 and 2026-11-01).
+        let weeks = [
+            Date::constant(2026, 6, 1),
+            Date::constant(2026, 3, 23),
+            Date::constant(2026, 10, 19),
+            Date::constant(2026, 3, 2),
+            Date::constant(2026, 10, 26),
+        ];
+        for text in windows {
+            let window = Window::parse(text).expect("the check accepts it");
+            let instants: Vec<Timestamp> = weeks.iter().flat_map(|w| edges(&window, *w)).collect();
+            let gate = gate_admits(&window, &instants);
+            for (instant, admitted) in instants.iter().zip(gate) {
+                assert_eq!(
+                    admitted,
+                    window.contains(*instant),
+                    "{text} at {instant} ({})",
+                    instant.to_zoned(TimeZone::get(window.zone()).expect("zone"))
+                );
+            }
+        }
     }
 
     #[test]
     fn wrapping_days_are_outside_between_last_and_first() {
         let w = Window::parse("Fri-Mon 10:00-12:00 Europe/Berlin").expect("valid");
-        let step = window_step("prod", &w);
-        let script = step.run.expect("script");
+        let script = window_step("prod", &w).run.expect("script");
         assert!(script.contains("day < 5 && day > 1"), "{script}");
     }
 }

@@ -218,7 +218,7 @@ pub fn policy(model: &Model, context: &Context) -> PolicyView {
                 environment: e.name.clone(),
                 approvals: e.deploy.approvals,
                 change_ticket: e.deploy.change_ticket,
-                window: e.deploy.window.clone(),
+                window: e.deploy.window.as_ref().map(|w| w.text().to_string()),
             })
             .collect(),
         waivers: model.waivers.clone(),
