@@ -5,7 +5,7 @@ use kdl::KdlNode;
 use crate::diag::code::Code;
 use crate::diag::finding::Finding;
 use crate::parse::node::{Once, list_names, list_str, single_str};
-use crate::parse::reader::{Ctx, NodeReader, check_name, one_of, unknown_child};
+use crate::parse::reader::{Ctx, NodeReader, check_name, one_of, unknown_child, word};
 use crate::source::Spanned;
 use crate::spec::{Alert, AlertSeverity, Comparison, Metric, MetricSource, STATISTICS, Tier};
 
@@ -47,15 +47,7 @@ pub(crate) fn lower(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Alert> {
             "metric" => alert.metric = lower_metric(ctx, child),
             "severity" => {
                 alert.severity = single_str(ctx, child, "a severity", "severity \"critical\"")
-                    .and_then(|v| {
-                        one_of(
-                            ctx,
-                            &v,
-                            "severity",
-                            AlertSeverity::NAMES,
-                            AlertSeverity::parse,
-                        )
-                    });
+                    .and_then(|v| word::<AlertSeverity>(ctx, &v, "severity"));
             }
             "notify" => {
                 alert.notify = list_names(ctx, child, "a channel name", "notify \"caas-pager\"");
@@ -72,7 +64,7 @@ pub(crate) fn lower(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Alert> {
             "tiers" => {
                 alert.tiers = list_str(ctx, child, "a tier", "tiers \"production\" \"staging\"")
                     .into_iter()
-                    .filter_map(|t| one_of(ctx, &t, "tier", Tier::NAMES, Tier::parse))
+                    .filter_map(|t| word::<Tier>(ctx, &t, "tier"))
                     .collect();
             }
             "environments" => {

@@ -19,7 +19,7 @@ pub(crate) fn lower(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<App> {
     if let Some(name) = &name {
         r.set_what(format!("app `{}`", name.value));
     }
-    let kind = match r.prop_enum(ctx, "kind", AppKind::NAMES, AppKind::parse) {
+    let kind = match r.prop_word::<AppKind>(ctx, "kind") {
         Some(kind) => kind,
         None => Spanned::new(AppKind::Container, r.name_span),
     };

@@ -7,6 +7,7 @@ use crate::diag::finding::Finding;
 use crate::parse::reader::{Ctx, NodeReader};
 use crate::source::Spanned;
 use crate::spec::{Channel, Destination};
+use strum::VariantNames;
 
 pub(crate) fn lower(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Channel> {
     let mut r = NodeReader::new(ctx, node);
@@ -16,7 +17,7 @@ pub(crate) fn lower(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Channel> {
         r.set_what(format!("channel `{}`", name.value));
     }
     let mut found: Vec<Spanned<Destination>> = Vec::new();
-    for kind in Destination::KINDS {
+    for kind in Destination::VARIANTS {
         if let Some(value) = r.prop_str(ctx, kind) {
             let destination = match *kind {
                 "slack" => Destination::Slack(value.value),
@@ -28,7 +29,7 @@ pub(crate) fn lower(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Channel> {
         }
     }
     let span = r.name_span;
-    let has_props = Destination::KINDS
+    let has_props = Destination::VARIANTS
         .iter()
         .any(|k| r.node.entry(*k).is_some());
     r.finish(ctx);

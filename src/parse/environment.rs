@@ -7,7 +7,7 @@ use crate::diag::code::Code;
 use crate::diag::finding::Finding;
 use crate::parse::app::lower_env;
 use crate::parse::node::{Once, single_str};
-use crate::parse::reader::{Ctx, NodeReader, check_name, one_of, unknown_child};
+use crate::parse::reader::{Ctx, NodeReader, check_name, unknown_child, word};
 use crate::source::Spanned;
 use crate::spec::{
     Deploy, Environment, LoadBalancer, Region, Resource, ResourceKind, Scale, Secret, SecretStore,
@@ -66,7 +66,7 @@ pub(crate) fn lower(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Environment> {
         match child_name {
             "tier" => {
                 env.tier = single_str(ctx, child, "a tier", "tier \"production\"")
-                    .and_then(|t| one_of(ctx, &t, "tier", Tier::NAMES, Tier::parse));
+                    .and_then(|t| word::<Tier>(ctx, &t, "tier"));
             }
             "account" => {
                 env.account =
@@ -258,7 +258,7 @@ fn lower_resource(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Resource> {
     let example = "resource \"postgres\" kind=\"aurora-postgres\"";
     let name = r.arg_name(ctx, "a name", example);
     let kind = if r.node.entry("kind").is_some() {
-        r.prop_enum(ctx, "kind", ResourceKind::NAMES, ResourceKind::parse)
+        r.prop_word::<ResourceKind>(ctx, "kind")
     } else {
         r.req_prop_str(ctx, "kind", example);
         None
@@ -281,7 +281,7 @@ fn lower_secret(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Secret> {
         r.set_what(format!("secret `{}`", name.value));
     }
     let store = if r.node.entry("store").is_some() {
-        r.prop_enum(ctx, "store", SecretStore::NAMES, SecretStore::parse)
+        r.prop_word::<SecretStore>(ctx, "store")
     } else {
         r.req_prop_str(ctx, "store", example);
         None

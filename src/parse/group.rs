@@ -5,7 +5,7 @@ use kdl::KdlNode;
 use crate::diag::code::Code;
 use crate::diag::finding::Finding;
 use crate::parse::node::{Once, list_str, single_str};
-use crate::parse::reader::{Ctx, NodeReader, one_of, unknown_child};
+use crate::parse::reader::{Ctx, NodeReader, one_of, unknown_child, word};
 use crate::spec::{FEATURES, Group, Role, SHARE_OBJECTS, Share, ShareLevel};
 
 const CHILDREN: &[&str] = &["features", "models", "role", "share"];
@@ -43,7 +43,7 @@ pub(crate) fn lower(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Group> {
         match child_name {
             "role" => {
                 group.role = single_str(ctx, child, "a role", "role \"user\"")
-                    .and_then(|v| one_of(ctx, &v, "role", Role::NAMES, Role::parse));
+                    .and_then(|v| word::<Role>(ctx, &v, "role"));
             }
             "models" => {
                 for model in list_str(
@@ -91,7 +91,7 @@ pub(crate) fn lower_share(ctx: &mut Ctx<'_>, node: &KdlNode) -> Share {
     let mut r = NodeReader::new(ctx, node);
     let mut levels = Vec::new();
     for object in SHARE_OBJECTS {
-        if let Some(level) = r.prop_enum(ctx, object, ShareLevel::NAMES, ShareLevel::parse) {
+        if let Some(level) = r.prop_word::<ShareLevel>(ctx, object) {
             levels.push((*object, level));
         }
     }

@@ -6,7 +6,7 @@ use kdl::KdlNode;
 use crate::diag::code::{Code, Level};
 use crate::diag::finding::Finding;
 use crate::parse::node::{Once, list_names, single_str};
-use crate::parse::reader::{Ctx, NodeReader, one_of, unknown_child};
+use crate::parse::reader::{Ctx, NodeReader, unknown_child, word};
 use crate::source::Spanned;
 use crate::spec::{Constraint, ConstraintScope, Lint, Tier, Waiver};
 
@@ -15,7 +15,7 @@ pub(crate) fn lower_lint(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Lint> {
     let example = "lint \"access/public-sharing\" level=\"deny\"";
     let code = r.arg_str(ctx, "a check code", example);
     let level = if r.node.entry("level").is_some() {
-        r.prop_enum(ctx, "level", &["allow", "warn", "deny"], Level::parse)
+        r.prop_word::<Level>(ctx, "level")
     } else {
         r.req_prop_str(ctx, "level", example);
         None
@@ -171,7 +171,7 @@ fn lower_scope(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<ConstraintScope> {
 
     if let Some(tier) = tier {
         r.finish(ctx);
-        one_of(ctx, &tier, "tier", Tier::NAMES, Tier::parse).map(ConstraintScope::Tier)
+        word::<Tier>(ctx, &tier, "tier").map(ConstraintScope::Tier)
     } else if r.arg_count() > 0 {
         let names = r.rest_names(ctx, "an environment name", "applies-to \"prod\"");
         r.finish(ctx);

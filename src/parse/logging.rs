@@ -45,7 +45,7 @@ fn lower_stream(ctx: &mut Ctx<'_>, node: &KdlNode, with_level: bool) -> Option<L
         node.name().value()
     );
     let level = if with_level {
-        r.prop_enum(ctx, "level", LogLevel::NAMES, LogLevel::parse)
+        r.prop_word::<LogLevel>(ctx, "level")
     } else {
         None
     };
@@ -63,7 +63,7 @@ fn lower_audit(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<AuditStream> {
     let mut r = NodeReader::new(ctx, node);
     let example = "audit level=\"metadata\" index=\"caas-webui-audit\"";
     let level = if r.node.entry("level").is_some() {
-        r.prop_enum(ctx, "level", AuditLevel::NAMES, AuditLevel::parse)
+        r.prop_word::<AuditLevel>(ctx, "level")
     } else {
         r.req_prop_str(ctx, "level", example);
         None

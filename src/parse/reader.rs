@@ -3,8 +3,10 @@
 //! The lowering of each node kind is written against this reader.
 
 use std::collections::BTreeSet;
+use std::str::FromStr;
 
 use kdl::{KdlEntry, KdlNode, KdlValue};
+use strum::VariantNames;
 
 use crate::diag::code::Code;
 use crate::diag::finding::{Finding, Findings};
@@ -374,16 +376,14 @@ impl<'n> NodeReader<'n> {
         duration(ctx, &value, &self.prop_what(key))
     }
 
-    /// A property whose string value must be one of `names`, parsed by `parse`.
-    pub fn prop_enum<T>(
+    /// A property whose string value must be one of the words of `T`.
+    pub fn prop_word<T: FromStr + VariantNames>(
         &mut self,
         ctx: &mut Ctx<'_>,
         key: &'static str,
-        names: &[&str],
-        parse: impl Fn(&str) -> Option<T>,
     ) -> Option<Spanned<T>> {
         let value = self.prop_str(ctx, key)?;
-        one_of(ctx, &value, &self.prop_what(key), names, parse)
+        word(ctx, &value, &self.prop_what(key))
     }
 
     /// Reports extra positional arguments and unknown properties.
@@ -706,6 +706,15 @@ pub(crate) fn one_of<T>(
         .help(help),
     );
     None
+}
+
+/// Parses a value that must be one of the words of `T` (a strum-derived enum).
+pub(crate) fn word<T: FromStr + VariantNames>(
+    ctx: &mut Ctx<'_>,
+    value: &Spanned<String>,
+    what: &str,
+) -> Option<Spanned<T>> {
+    one_of(ctx, value, what, T::VARIANTS, |text| text.parse().ok())
 }
 
 #[cfg(test)]

@@ -1,11 +1,12 @@
 //! Lowers `retention { CLASS "DURATION" hot="DURATION"; override TARGET CLASS="DURATION" ... }`.
 
 use kdl::KdlNode;
+use strum::VariantNames;
 
 use crate::diag::code::Code;
 use crate::diag::finding::Finding;
 use crate::parse::reader::{
-    Ctx, NodeReader, check_name, one_of, period, repeated_child, unknown_child,
+    Ctx, NodeReader, check_name, period, repeated_child, unknown_child, word,
 };
 use crate::source::{Span, Spanned};
 use crate::spec::{DataClass, OverrideTarget, Retention, RetentionOverride, RetentionRule, Tier};
@@ -19,7 +20,7 @@ pub(crate) fn lower(ctx: &mut Ctx<'_>, node: &KdlNode) -> Retention {
         overrides: Vec::new(),
         span: r.name_span,
     };
-    let mut known: Vec<&str> = DataClass::NAMES.to_vec();
+    let mut known: Vec<&str> = DataClass::VARIANTS.to_vec();
     known.push("override");
     for child in r.children() {
         let name = child.name().value();
@@ -130,8 +131,7 @@ fn lower_override(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<RetentionOverride
         None => {}
     }
     if let Some(tier) = tier {
-        targets
-            .extend(one_of(ctx, &tier, "tier", Tier::NAMES, Tier::parse).map(OverrideTarget::Tier));
+        targets.extend(word::<Tier>(ctx, &tier, "tier").map(OverrideTarget::Tier));
     }
     let mut periods = Vec::new();
     for class in DataClass::ALL {

@@ -4,7 +4,7 @@ use kdl::KdlNode;
 
 use crate::parse::group::lower_share;
 use crate::parse::node::{Once, list_names, single_str};
-use crate::parse::reader::{Ctx, NodeReader, check_name, one_of, unknown_child};
+use crate::parse::reader::{Ctx, NodeReader, check_name, unknown_child, word};
 use crate::spec::{AuditLevel, Sdm, SdmStorage};
 
 const CHILDREN: &[&str] = &[
@@ -47,25 +47,11 @@ pub(crate) fn lower(ctx: &mut Ctx<'_>, node: &KdlNode) -> Sdm {
             "groups" => sdm.groups = list_names(ctx, child, "a group name", "groups \"caas-sdm\""),
             "storage" => {
                 sdm.storage = single_str(ctx, child, "a storage mode", "storage \"dedicated\"")
-                    .and_then(|v| {
-                        one_of(
-                            ctx,
-                            &v,
-                            "storage mode",
-                            &["dedicated", "shared"],
-                            |s| match s {
-                                "dedicated" => Some(SdmStorage::Dedicated),
-                                "shared" => Some(SdmStorage::Shared),
-                                _ => None,
-                            },
-                        )
-                    });
+                    .and_then(|v| word::<SdmStorage>(ctx, &v, "storage mode"));
             }
             "audit" => {
                 sdm.audit = single_str(ctx, child, "an audit level", "audit \"request-response\"")
-                    .and_then(|v| {
-                        one_of(ctx, &v, "audit level", AuditLevel::NAMES, AuditLevel::parse)
-                    });
+                    .and_then(|v| word::<AuditLevel>(ctx, &v, "audit level"));
             }
             "share" => sdm.share = Some(lower_share(ctx, child)),
             "moderation" => {
