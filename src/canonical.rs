@@ -49,8 +49,9 @@ const INDENT: &str = "    ";
 /// Why a file cannot be formatted. Offsets are bytes into the text as given.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Unformattable {
-    /// Blocks are nested deeper than the parser may see.
-    TooDeep { offset: usize },
+    /// Blocks or comments are nested deeper, or `/-` chained longer, than the
+    /// parser may see.
+    TooDeep { offset: usize, what: String },
     /// The text is not KDL v2; the first parse error.
     Syntax { offset: usize, message: String },
     /// Formatting would lose or change text (see the module documentation).
@@ -61,7 +62,7 @@ impl Unformattable {
     /// Where the problem is, when it has a place.
     pub fn offset(&self) -> Option<usize> {
         match self {
-            Self::TooDeep { offset } | Self::Syntax { offset, .. } => Some(*offset),
+            Self::TooDeep { offset, .. } | Self::Syntax { offset, .. } => Some(*offset),
             Self::Unsafe { offset, .. } => *offset,
         }
     }
@@ -70,11 +71,7 @@ impl Unformattable {
 impl fmt::Display for Unformattable {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::TooDeep { .. } => write!(
-                f,
-                "blocks are nested more than {} levels deep",
-                depth::MAX_DEPTH
-            ),
+            Self::TooDeep { what, .. } => f.write_str(what),
             Self::Syntax { message, .. } => write!(f, "not valid KDL v2: {message}"),
             Self::Unsafe { what, .. } => write!(
                 f,
@@ -90,9 +87,10 @@ impl std::error::Error for Unformattable {}
 /// The canonical text of a spec file.
 pub fn canonical(text: &str) -> Result<String, Unformattable> {
     let (normalized, map) = normalize(text);
-    if let Some(at) = depth::first_too_deep(&normalized) {
+    if let Some((at, excess)) = depth::first_excess(&normalized) {
         return Err(Unformattable::TooDeep {
             offset: map.back(at),
+            what: excess.message(),
         });
     }
     let original = KdlDocument::parse_v2(&normalized).map_err(|e| {
@@ -397,7 +395,7 @@ c 1 /-2 /* c */ 3 {
         ));
         let deep = format!("{}{}", "a {".repeat(40), "}".repeat(40));
         assert!(
-            matches!(canonical(&deep), Err(Unformattable::TooDeep { offset }) if offset == 2 + 3 * 32)
+            matches!(canonical(&deep), Err(Unformattable::TooDeep { offset, .. }) if offset == 2 + 3 * 32)
         );
         // The kdl crate never writes a comment after a node's type annotation:
         // refused rather than lost.

@@ -61,6 +61,16 @@ pub enum Error {
     )]
     FolderLoop { path: PathBuf },
 
+    #[error("{} is a symlink to {}, outside the spec directory", link.display(), target.display())]
+    #[diagnostic(
+        code(charter::link_outside_spec),
+        help(
+            "copy the file into the spec directory, or point the link at a file inside it: \
+              charter reads only files under the spec root, so a link cannot leak another file"
+        )
+    )]
+    LinkOutsideSpec { link: PathBuf, target: PathBuf },
+
     #[error(transparent)]
     #[diagnostic(transparent)]
     UnknownName(#[from] crate::query::UnknownName),

@@ -1,7 +1,9 @@
 //! Loaded spec files: an id for each file, its path relative to the spec root, its
-//! text, and byte spans into it. Line and column are computed only when printing.
+//! text, and byte spans into it. Line and column are computed only when printing,
+//! from a table of line starts built on first use; lines end where KDL v2 says they
+//! do (CRLF, CR, LF, NEL, FF, U+2028, U+2029).
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Index of a file in [`Sources`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -49,6 +51,8 @@ pub struct SourceFile {
     /// When the file is not UTF-8: the offset of the first invalid byte (the text is
     /// then a lossy copy, kept so the finding can show where).
     pub invalid_utf8_at: Option<usize>,
+    /// Byte offset of the start of every line after the first, built on first use.
+    line_starts: OnceLock<Vec<u32>>,
 }
 
 impl SourceFile {
@@ -68,18 +72,90 @@ pub struct LineCol {
     pub column: usize,
 }
 
+/// Whether `c` ends a line in KDL v2 (CRLF is one newline: its CR ends the line and
+/// the LF belongs to it).
+pub fn is_newline(c: char) -> bool {
+    matches!(
+        c,
+        '\n' | '\r' | '\u{85}' | '\u{c}' | '\u{2028}' | '\u{2029}'
+    )
+}
+
+/// The byte offsets where lines after the first start.
+fn line_starts(text: &str) -> Vec<u32> {
+    let mut starts = Vec::new();
+    let mut chars = text.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        if !is_newline(c) {
+            continue;
+        }
+        let mut end = at + c.len_utf8();
+        if c == '\r' && chars.next_if(|&(_, next)| next == '\n').is_some() {
+            end += 1;
+        }
+        starts.push(u32::try_from(end).unwrap_or(u32::MAX));
+    }
+    starts
+}
+
 impl SourceFile {
-    /// Line and column of a byte offset (clamped to the text, snapped to a char boundary).
+    /// Builds a file from its path and text.
+    pub fn new(path: impl Into<String>, text: impl Into<Arc<str>>) -> Self {
+        Self {
+            path: path.into(),
+            text: text.into(),
+            invalid_utf8_at: None,
+            line_starts: OnceLock::new(),
+        }
+    }
+
+    /// Line and column of a byte offset (clamped to the text, snapped to a char
+    /// boundary). A binary search in the line table: cheap enough per finding.
     pub fn line_col(&self, offset: u32) -> LineCol {
         let mut offset = (offset as usize).min(self.text.len());
         while !self.text.is_char_boundary(offset) {
             offset -= 1;
         }
-        let before = &self.text[..offset];
-        let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let column = before[line_start..].chars().count() + 1;
-        LineCol { line, column }
+        let starts = self.line_starts.get_or_init(|| line_starts(&self.text));
+        let at = u32::try_from(offset).unwrap_or(u32::MAX);
+        // Lines before this one; an offset inside a CRLF belongs to the line it ends.
+        let index = starts.partition_point(|&start| start <= at);
+        let line_start = if index == 0 {
+            0
+        } else {
+            starts[index - 1] as usize
+        };
+        let column = self.text[line_start..offset].chars().count() + 1;
+        LineCol {
+            line: index + 1,
+            column,
+        }
+    }
+
+    /// The byte range of 1-based `line`, without its newline; the end of the text for
+    /// a line past the last.
+    pub fn line_range(&self, line: usize) -> std::ops::Range<usize> {
+        let starts = self.line_starts.get_or_init(|| line_starts(&self.text));
+        let len = self.text.len();
+        let start = match line {
+            0 | 1 => 0,
+            n => starts.get(n - 2).map_or(len, |&s| s as usize),
+        };
+        let next = starts.get(line.max(1) - 1).map_or(len, |&s| s as usize);
+        let end = self.text[start..next]
+            .char_indices()
+            .find(|&(_, c)| is_newline(c))
+            .map_or(next, |(at, _)| start + at);
+        start..end
+    }
+
+    /// How many lines the text has (a final newline does not start another one).
+    pub fn line_count(&self) -> usize {
+        let starts = self.line_starts.get_or_init(|| line_starts(&self.text));
+        match starts.last() {
+            Some(&last) if last as usize == self.text.len() => starts.len(),
+            _ => starts.len() + 1,
+        }
     }
 }
 
@@ -100,11 +176,7 @@ impl Sources {
     /// With 2^32 files or more (a spec never comes close).
     pub fn add(&mut self, path: impl Into<String>, text: impl Into<Arc<str>>) -> SourceId {
         let id = SourceId(u32::try_from(self.files.len()).expect("fewer than 2^32 files"));
-        self.files.push(SourceFile {
-            path: path.into(),
-            text: text.into(),
-            invalid_utf8_at: None,
-        });
+        self.files.push(SourceFile::new(path, text));
         id
     }
 
@@ -185,5 +257,28 @@ mod tests {
         // inside the two-byte char snaps back to its start
         assert_eq!(file.line_col(5), LineCol { line: 2, column: 2 });
         assert_eq!(file.line_col(999), LineCol { line: 3, column: 1 });
+    }
+
+    #[test]
+    fn every_kdl_v2_newline_ends_a_line() {
+        let mut sources = Sources::new();
+        let id = sources.add("a.kdl", "a\r\nb\rc\u{85}d\u{c}e\u{2028}f\u{2029}g\nh");
+        let file = sources.get(id);
+        let text = file.text.clone();
+        for (n, letter) in ["a", "b", "c", "d", "e", "f", "g", "h"].iter().enumerate() {
+            let at = u32::try_from(text.find(letter).unwrap()).unwrap();
+            assert_eq!(
+                file.line_col(at),
+                LineCol {
+                    line: n + 1,
+                    column: 1
+                },
+                "{letter}"
+            );
+            assert_eq!(&text[file.line_range(n + 1)], *letter);
+        }
+        assert_eq!(file.line_count(), 8);
+        // The LF of a CRLF is still on the line the CR ends.
+        assert_eq!(file.line_col(2), LineCol { line: 1, column: 3 });
     }
 }

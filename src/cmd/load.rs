@@ -34,8 +34,10 @@ pub fn load_spec(dir: &Path) -> Result<Sources, Error> {
         }
     }
     files.sort();
+    let real_root = canonical(dir)?;
     let mut sources = Sources::new();
     for (relative, path) in files {
+        inside(&real_root, &path)?;
         let bytes = std::fs::read(&path).map_err(|source| Error::Read {
             path: path.clone(),
             source,
@@ -43,6 +45,28 @@ pub fn load_spec(dir: &Path) -> Result<Sources, Error> {
         sources.add_bytes(relative, bytes);
     }
     Ok(sources)
+}
+
+fn canonical(path: &Path) -> Result<PathBuf, Error> {
+    std::fs::canonicalize(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Refuses a file that is, or lies under a folder that is, a symlink to a place
+/// outside the spec root: its text would be echoed in snippets and hashed into the
+/// manifest, a side door for any file the user can read.
+fn inside(root: &Path, path: &Path) -> Result<(), Error> {
+    let target = canonical(path)?;
+    if target.starts_with(root) {
+        Ok(())
+    } else {
+        Err(Error::LinkOutsideSpec {
+            link: path.to_path_buf(),
+            target,
+        })
+    }
 }
 
 /// Collects spec files under `dir`. Symlinked folders are followed, but a folder
@@ -160,6 +184,7 @@ pub fn load_templates(dir: &Path) -> Result<std::collections::BTreeMap<String, S
         let name = entry.file_name().to_string_lossy().into_owned();
         if Path::new(&name).extension().is_some_and(|e| e == "tera") {
             let path = entry.path();
+            inside(&canonical(dir)?, &path)?;
             let text = std::fs::read_to_string(&path).map_err(|source| Error::Read {
                 path: path.clone(),
                 source,

@@ -80,6 +80,10 @@ codes! {
         "a spec file is not UTF-8 text";
     TooDeep => "syntax/too-deep", Deny, false, "syntax-too-deep",
         "nodes are nested deeper than any spec needs";
+    CommentTooDeep => "syntax/comment-too-deep", Deny, false, "syntax-comment-too-deep",
+        "`/* */` comments are nested deeper than anyone writes";
+    SlashdashChain => "syntax/slashdash-chain", Deny, false, "syntax-slashdash-chain",
+        "a long chain of `/-` comments, each commenting out the next";
     UnknownNode => "spec/unknown-node", Deny, false, "spec-unknown-node",
         "a node charter does not know in this place";
     UnknownProperty => "spec/unknown-property", Deny, false, "spec-unknown-property",

@@ -246,22 +246,8 @@ fn parse_file(sources: &Sources, id: SourceId) -> Result<KdlDocument, Vec<Findin
             .help("save the file as UTF-8 (spec files are text; KDL requires UTF-8)"),
         ]);
     }
-    if let Some((at, limit)) = depth::too_deep(&file.text) {
-        // The raw count also sees braces inside strings; say so when it fired.
-        let counted = if limit == depth::MAX_DEPTH {
-            ""
-        } else {
-            ", counting every `{`"
-        };
-        return Err(vec![
-            Finding::new(
-                Code::TooDeep,
-                Span::new(id, at, 1),
-                format!("blocks are nested more than {limit} levels deep{counted}"),
-            )
-            .label(format!("level {} opens here", limit + 1))
-            .help("a spec needs at most three levels of `{ }`; flatten this file"),
-        ]);
+    if let Some((at, excess)) = depth::first_excess(&file.text) {
+        return Err(vec![depth_finding(id, at, excess)]);
     }
     match KdlDocument::parse_v2(&file.text) {
         Ok(doc) => Ok(doc),
@@ -300,6 +286,30 @@ fn parse_file(sources: &Sources, id: SourceId) -> Result<KdlDocument, Vec<Findin
                 .collect())
         }
     }
+}
+
+/// The finding for a file that passes a bound of [`depth`].
+fn depth_finding(id: SourceId, at: usize, excess: depth::Excess) -> Finding {
+    let (code, len, help) = match excess {
+        depth::Excess::Blocks | depth::Excess::RawBraces => (
+            Code::TooDeep,
+            1,
+            "a spec needs at most three levels of `{ }`; flatten this file",
+        ),
+        depth::Excess::Comments => (
+            Code::CommentTooDeep,
+            2,
+            "close the comments (`*/`) or use `//` line comments",
+        ),
+        depth::Excess::Slashdash => (
+            Code::SlashdashChain,
+            2,
+            "one `/-` comments out the node, entry or block after it; remove the others",
+        ),
+    };
+    Finding::new(code, Span::new(id, at, len), excess.message())
+        .label(excess.label())
+        .help(help)
 }
 
 /// The KDL parser sometimes reports a span that starts far before the problem (at

@@ -264,7 +264,13 @@ fn write_rows<const N: usize>(out: &mut String, rows: &[[String; N]], widths: &[
     for row in rows {
         let mut line = String::new();
         for (cell, width) in row.iter().zip(widths) {
-            let _ = write!(line, "  {cell:<width$}");
+            // Padded by hand: `{:<width$}` panics on a width past 65,535.
+            line.push_str("  ");
+            line.push_str(cell);
+            line.extend(std::iter::repeat_n(
+                ' ',
+                width.saturating_sub(cell.chars().count()),
+            ));
         }
         out.push_str(line.trim_end());
         out.push('\n');

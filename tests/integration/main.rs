@@ -13,6 +13,7 @@ mod fixtures;
 mod fmt;
 mod formats;
 mod graph;
+mod hostile;
 mod init;
 mod policy;
 mod properties;
