@@ -81,6 +81,16 @@ fn load_and_compile(files: &Files) -> Result<(Sources, Outcome), TestCaseError> 
     })
 }
 
+/// Lines in `text` by KDL v2's newline set (CR, LF, CRLF as one, NEL, FF, U+2028,
+/// U+2029), counted independently of `SourceFile`'s own table.
+fn kdl_line_count(text: &str) -> usize {
+    let newlines = text.replace("\r\n", "\n");
+    1 + newlines
+        .chars()
+        .filter(|c| matches!(c, '\n' | '\r' | '\u{85}' | '\u{c}' | '\u{2028}' | '\u{2029}'))
+        .count()
+}
+
 /// Every label of every finding lies inside its file and has a line and column.
 fn check_positions(sources: &Sources, findings: &[Finding]) -> Result<(), TestCaseError> {
     for finding in findings {
@@ -104,7 +114,7 @@ fn check_positions(sources: &Sources, findings: &[Finding]) -> Result<(), TestCa
                 file.text.len()
             );
             let at = file.line_col(span.start);
-            let lines = file.text.lines().count().max(1);
+            let lines = kdl_line_count(&file.text);
             prop_assert!(
                 at.line >= 1 && at.column >= 1 && at.line <= lines + 1,
                 "{}: line {} column {} in {} ({lines} lines)",
