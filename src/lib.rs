@@ -12,6 +12,7 @@ pub mod cmd;
 pub mod diag;
 pub mod emit;
 pub mod error;
+pub mod escape;
 pub mod graph;
 pub mod id;
 pub mod model;

@@ -4,7 +4,9 @@
 
 pub mod code;
 pub mod finding;
+pub mod group;
 pub mod render_github;
 pub mod render_human;
 pub mod render_json;
 pub mod render_sarif;
+pub mod window;

@@ -1,6 +1,7 @@
 //! Renders findings as GitHub Actions workflow commands, so a workflow run shows
 //! them as annotations on the pull request's files (for private repositories
 //! without code scanning): `::error file=F,line=L,col=C,title=CODE::message`.
+//! Spec text is escaped (see [`crate::escape`]) before the command syntax is.
 
 use std::fmt::Write as _;
 
@@ -12,9 +13,11 @@ fn property(text: &str) -> String {
     data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
-/// Escapes the message of a workflow command.
+/// Escapes the message of a workflow command: control and bidirectional
+/// characters made visible, then the command syntax.
 fn data(text: &str) -> String {
-    text.replace('%', "%25")
+    crate::escape::visible(text)
+        .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
@@ -69,5 +72,14 @@ mod tests {
     fn escapes_workflow_command_syntax() {
         assert_eq!(data("50% done\nnext"), "50%25 done%0Anext");
         assert_eq!(property("a:b,c"), "a%3Ab%2Cc");
+    }
+
+    #[test]
+    fn escapes_terminal_controls_and_bidi() {
+        assert_eq!(
+            data("x\u{1b}]0;owned\u{7}\u{202e}y\r"),
+            "x\\u{1b}]0;owned\\u{7}\\u{202e}y\\u{d}"
+        );
+        assert_eq!(property("a\u{2066}.kdl"), "a\\u{2066}.kdl");
     }
 }

@@ -1,17 +1,22 @@
 //! Renders findings as miette reports: the graphical handler (colored or plain) on
 //! a terminal, the narratable handler otherwise. Each report names the file, line
-//! and column, shows the source line with labels, and a help line. Related labels
-//! in other files are rendered as nested reports with their own source.
+//! and column, shows the labelled source lines (a [`Window`]: clipped around the
+//! labels, escaped) and a help line. Related labels in other files are rendered as
+//! nested reports with their own window. Findings with one cause in many
+//! environments are one report (see [`group`]). Every piece of spec text is
+//! escaped (see [`crate::escape`]) before it reaches the terminal.
 
 use std::fmt::{self, Write as _};
 
 use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource,
-    NarratableReportHandler, SourceSpan,
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NarratableReportHandler,
 };
 
 use crate::check::policy::Waived;
 use crate::diag::finding::{Finding, Severity};
+use crate::diag::group::{self, Group};
+use crate::diag::window::Window;
+use crate::escape;
 use crate::source::{Sources, Span};
 
 /// How the human report looks.
@@ -31,7 +36,7 @@ struct Report {
     message: String,
     code: &'static str,
     severity: miette::Severity,
-    source: NamedSource<String>,
+    source: Window,
     labels: Vec<LabeledSpan>,
     help: Option<String>,
     related: Vec<Report>,
@@ -72,67 +77,113 @@ impl Diagnostic for Report {
     }
 }
 
-fn source_span(span: Span) -> SourceSpan {
-    SourceSpan::new((span.start as usize).into(), span.len())
+/// Spec text as it may reach a terminal.
+fn shown(text: &str) -> String {
+    escape::visible(text).into_owned()
 }
 
 fn location(sources: &Sources, span: Span) -> String {
     let file = sources.get(span.file);
     let at = file.line_col(span.start);
-    format!("{}:{}:{}", file.path, at.line, at.column)
+    format!("{}:{}:{}", shown(&file.path), at.line, at.column)
 }
 
-fn report(sources: &Sources, finding: &Finding, locate: bool) -> Report {
+/// The environments of a group in words: `` `a`, `b` and 598 more ``.
+fn environments_line(group: &Group<'_>) -> Option<String> {
+    let environments = group.environments();
+    if group.members.len() < 2 || environments.len() < 2 {
+        return None;
+    }
+    let named: Vec<String> = environments
+        .iter()
+        .take(group::NAMED)
+        .map(|e| format!("`{}`", shown(e)))
+        .collect();
+    let rest = environments.len() - named.len();
+    let list = if rest == 0 {
+        let (last, head) = named.split_last()?;
+        format!("{} and {last}", head.join(", "))
+    } else {
+        format!("{} and {rest} more", named.join(", "))
+    };
+    Some(format!(
+        "the same finding in {} environments: {list} (`--format json` lists each)",
+        environments.len()
+    ))
+}
+
+fn report(sources: &Sources, group: &Group<'_>, locate: bool) -> Report {
+    let finding = group.first;
     let file = sources.get(finding.primary.span.file);
-    let mut labels = vec![LabeledSpan::new_primary_with_span(
-        Some(finding.primary.text.clone()).filter(|t| !t.is_empty()),
-        source_span(finding.primary.span),
-    )];
+    let here: Vec<&crate::diag::finding::Label> = std::iter::once(&finding.primary)
+        .chain(
+            finding
+                .related
+                .iter()
+                .filter(|l| l.span.file == finding.primary.span.file),
+        )
+        .collect();
+    let spans: Vec<Span> = here.iter().map(|l| l.span).collect();
+    let (window, placed) = Window::new(file, &spans);
+    let mut labels = Vec::with_capacity(here.len());
+    for (i, (label, span)) in here.iter().zip(placed).enumerate() {
+        let text = Some(shown(&label.text)).filter(|t| !t.is_empty() || i > 0);
+        labels.push(if i == 0 {
+            LabeledSpan::new_primary_with_span(text, span)
+        } else {
+            LabeledSpan::new_with_span(text, span)
+        });
+    }
     let mut related = Vec::new();
     for label in &finding.related {
         if label.span.file == finding.primary.span.file {
-            labels.push(LabeledSpan::new_with_span(
-                Some(label.text.clone()),
-                source_span(label.span),
-            ));
-        } else {
-            let other = sources.get(label.span.file);
-            related.push(Report {
-                message: if locate {
-                    format!("{} (at {})", label.text, location(sources, label.span))
-                } else {
-                    label.text.clone()
-                },
-                code: finding.code.name(),
-                severity: miette::Severity::Advice,
-                source: NamedSource::new(other.path.clone(), other.text.to_string()),
-                labels: vec![LabeledSpan::new_primary_with_span(
-                    Some(label.text.clone()),
-                    source_span(label.span),
-                )],
-                help: None,
-                related: Vec::new(),
-            });
+            continue;
         }
+        let other = sources.get(label.span.file);
+        let (window, placed) = Window::new(other, &[label.span]);
+        related.push(Report {
+            message: if locate {
+                format!(
+                    "{} (at {})",
+                    shown(&label.text),
+                    location(sources, label.span)
+                )
+            } else {
+                shown(&label.text)
+            },
+            code: finding.code.name(),
+            severity: miette::Severity::Advice,
+            source: window,
+            labels: vec![LabeledSpan::new_primary_with_span(
+                Some(shown(&label.text)),
+                placed[0],
+            )],
+            help: None,
+            related: Vec::new(),
+        });
     }
+    let help = match (finding.help.as_deref().map(shown), environments_line(group)) {
+        (Some(help), Some(line)) => Some(format!("{help}\n{line}")),
+        (help, line) => help.or(line),
+    };
     Report {
         message: if locate {
             format!(
                 "{} (at {})",
-                finding.message,
+                shown(&finding.message),
                 location(sources, finding.primary.span)
             )
         } else {
-            finding.message.clone()
+            shown(&finding.message)
         },
         code: finding.code.name(),
         severity: match finding.severity {
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,
         },
-        source: NamedSource::new(file.path.clone(), file.text.to_string()),
+        source: window,
         labels,
-        help: finding.help.clone(),
+        help,
         related,
     }
 }
@@ -146,25 +197,24 @@ pub fn render(
     width: usize,
 ) -> String {
     let mut out = String::new();
-    for finding in findings {
-        let diagnostic = report(sources, finding, style == Style::Narrated);
+    let theme = if style == Style::Color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let graphical = GraphicalReportHandler::new_themed(theme)
+        .with_width(width)
+        .with_links(false);
+    let narrated = NarratableReportHandler::new();
+    for group in group::group(findings) {
+        let diagnostic = report(sources, &group, style == Style::Narrated);
         let result = match style {
-            Style::Narrated => NarratableReportHandler::new().render_report(&mut out, &diagnostic),
-            Style::Color | Style::Plain => {
-                let theme = if style == Style::Color {
-                    GraphicalTheme::unicode()
-                } else {
-                    GraphicalTheme::unicode_nocolor()
-                };
-                GraphicalReportHandler::new_themed(theme)
-                    .with_width(width)
-                    .with_links(false)
-                    .render_report(&mut out, &diagnostic)
-            }
+            Style::Narrated => narrated.render_report(&mut out, &diagnostic),
+            Style::Color | Style::Plain => graphical.render_report(&mut out, &diagnostic),
         };
         if result.is_err() {
             // The handler only fails on a broken writer; a String never is one.
-            let _ = writeln!(out, "{}: {}", finding.code, finding.message);
+            let _ = writeln!(out, "{}: {}", group.first.code, diagnostic.message);
         }
         out.push('\n');
     }

@@ -241,3 +241,171 @@ fn line_and_column_follow_every_kdl_v2_newline() {
         );
     }
 }
+
+// ------------------------------------------------------------ escaping
+
+/// Characters that act on a terminal or reorder text, none of which may reach
+/// human output, GitHub annotations or generated Markdown unescaped.
+const HOSTILE: [char; 8] = [
+    '\u{1b}', '\u{7}', '\u{9b}', '\u{202e}', '\u{2066}', '\u{200f}', '\u{61c}', '\u{0}',
+];
+
+fn assert_no_hostile(what: &str, text: &str) {
+    if let Some(c) = text.chars().find(|c| HOSTILE.contains(c)) {
+        panic!("{what} holds U+{:04X} unescaped:\n{text}", u32::from(c));
+    }
+}
+
+#[test]
+fn control_and_bidi_characters_in_spec_values_are_escaped_in_human_and_github_output() {
+    // KDL v2 forbids these characters literally but writes them with escapes: the
+    // name's value holds them, and so do the finding's message and label.
+    let dir = spec_with(
+        "environment \"qa\\u{1b}]0;owned\\u{7}\\u{202e}nimda\\u{9b}2J\" {\n    tier \"development\"\n}\n",
+    );
+    for style in [
+        &["--color", "never"][..],
+        &["--color", "always"][..],
+        &[][..],
+    ] {
+        let mut args = vec!["validate", "--today", "2026-11-25"];
+        args.extend_from_slice(style);
+        let human = run(dir.path(), &args);
+        assert_eq!(human.code, Some(1), "{}{}", human.stdout, human.stderr);
+        assert!(
+            human.stdout.contains("spec/invalid-name"),
+            "{}",
+            human.stdout
+        );
+        if style.contains(&"always") {
+            // miette colors with ESC sequences of its own; the spec's are escaped.
+            assert!(!human.stdout.contains("\u{1b}]"), "{}", human.stdout);
+            assert_no_hostile(
+                "colored human output without ESC",
+                &human.stdout.replace('\u{1b}', ""),
+            );
+        } else {
+            assert_no_hostile("human output", &human.stdout);
+        }
+        assert!(
+            human
+                .stdout
+                .contains("qa\\u{1b}]0;owned\\u{7}\\u{202e}nimda\\u{9b}2J"),
+            "{}",
+            human.stdout
+        );
+    }
+    let github = run(
+        dir.path(),
+        &["validate", "--today", "2026-11-25", "--format", "github"],
+    );
+    assert_eq!(github.code, Some(1), "{}", github.stderr);
+    assert_no_hostile("github output", &github.stdout);
+    assert!(
+        github.stdout.contains("title=spec/invalid-name::")
+            && github.stdout.contains("\\u{202e}nimda"),
+        "{}",
+        github.stdout
+    );
+}
+
+#[test]
+fn a_source_line_with_literal_control_characters_is_shown_escaped() {
+    // Not valid KDL v2, so the syntax finding shows the line as it is in the file.
+    let dir = spec_with("bogus \"\u{1b}[2J\u{1b}]0;owned\u{7}\" // \u{202e}x\u{2066}\n");
+    for format in [&["--color", "never"][..], &[][..]] {
+        let mut args = vec!["validate", "--today", "2026-11-25"];
+        args.extend_from_slice(format);
+        let human = run(dir.path(), &args);
+        assert_eq!(human.code, Some(1), "{}{}", human.stdout, human.stderr);
+        assert_no_hostile("human output", &human.stdout);
+        assert!(
+            human.stdout.contains("\\u{1b}[2J\\u{1b}]0;owned\\u{7}"),
+            "{}",
+            human.stdout
+        );
+    }
+    let github = run(
+        dir.path(),
+        &["validate", "--today", "2026-11-25", "--format", "github"],
+    );
+    assert_no_hostile("github output", &github.stdout);
+}
+
+/// The unescaped `|` of a Markdown table line: cell separators.
+fn cells(line: &str) -> usize {
+    let mut count = 0;
+    let mut escaped = false;
+    for c in line.chars() {
+        match c {
+            '\\' if !escaped => escaped = true,
+            '|' if !escaped => count += 1,
+            _ => escaped = false,
+        }
+    }
+    count
+}
+
+#[test]
+fn spec_text_cannot_break_generated_markdown() {
+    let dir = repo_spec();
+    let guardrails = dir.path().join("policies/guardrails.kdl");
+    let text = std::fs::read_to_string(&guardrails).expect("read");
+    // KDL escapes: the values hold the characters themselves.
+    let hostile = r"Legal | hold \u{1b}[31m\u{202e}dlo\u{2066} see https://x.example.com/a|b or a|b@example.com `x|y`";
+    let changed = text.replace(
+        "Legal hold on CaaS conversations for the Q3 investigation",
+        hostile,
+    );
+    assert_ne!(changed, text, "the waiver reason is in the spec");
+    std::fs::write(&guardrails, changed).expect("write");
+    let access = dir.path().join("policies/access.kdl");
+    let text = std::fs::read_to_string(&access).expect("read");
+    std::fs::write(
+        &access,
+        text.replace(
+            "directory=\"GD-CaaS-Users\"",
+            r#"directory="GD|CaaS\u{1b}[1m`Users""#,
+        ),
+    )
+    .expect("write");
+
+    let out = tempfile::tempdir().expect("temp dir");
+    let build = run(
+        dir.path(),
+        &["build", "--spec", ".", "--out"]
+            .into_iter()
+            .chain([
+                out.path().to_str().expect("utf-8 path"),
+                "--today",
+                "2026-11-25",
+            ])
+            .collect::<Vec<_>>(),
+    );
+    assert_eq!(build.code, Some(0), "{}{}", build.stdout, build.stderr);
+    let docs = support::tree(&out.path().join("docs"));
+    assert!(docs.len() > 3, "{:?}", docs.keys());
+    for (path, bytes) in &docs {
+        let text = String::from_utf8_lossy(bytes);
+        assert_no_hostile(path, &text);
+        // Every table row has as many cells as its header.
+        let mut header = None;
+        for line in text.lines() {
+            if !line.starts_with('|') {
+                header = None;
+                continue;
+            }
+            let n = cells(line);
+            match header {
+                None => header = Some(n),
+                Some(h) => assert_eq!(n, h, "{path}: a row breaks its table:\n{line}"),
+            }
+        }
+    }
+    let policy = String::from_utf8_lossy(&docs["policy.md"]);
+    assert!(
+        policy.contains("<https://x.example.com/a%7Cb>"),
+        "the autolink keeps its target:\n{policy}"
+    );
+    assert!(policy.contains("\\\\u{202e}dlo"), "{policy}");
+}

@@ -87,7 +87,12 @@ fn kdl_line_count(text: &str) -> usize {
     let newlines = text.replace("\r\n", "\n");
     1 + newlines
         .chars()
-        .filter(|c| matches!(c, '\n' | '\r' | '\u{85}' | '\u{c}' | '\u{2028}' | '\u{2029}'))
+        .filter(|c| {
+            matches!(
+                c,
+                '\n' | '\r' | '\u{85}' | '\u{c}' | '\u{2028}' | '\u{2029}'
+            )
+        })
         .count()
 }
 

@@ -7,8 +7,10 @@ use serde_json::Value;
 /// Inline text from the spec, safe to place anywhere in a Markdown line (a
 /// paragraph, a list item, a table cell): whitespace runs (newlines and tabs too)
 /// become one space, characters Markdown would act on are backslash-escaped, and
-/// URLs and email addresses become autolinks (`<https://…>`), never bare.
+/// URLs and email addresses become autolinks (`<https://…>`), never bare, and
+/// control and bidirectional characters are made visible ([`crate::escape`]).
 pub fn inline(text: &str) -> String {
+    let text = crate::escape::visible_keeping(text, char::is_whitespace);
     let mut out = String::with_capacity(text.len() + 8);
     for (i, token) in text.split_whitespace().enumerate() {
         if i > 0 {
@@ -21,8 +23,10 @@ pub fn inline(text: &str) -> String {
 
 /// A name or identifier as a code span. Text a code span cannot carry safely
 /// (backticks, a `|` that would split a table cell, edge spaces, line breaks) falls
-/// back to escaped inline text; empty text stays empty.
+/// back to escaped inline text; empty text stays empty. Control and bidirectional
+/// characters are made visible ([`crate::escape`]).
 pub fn code(text: &str) -> String {
+    let text = &*crate::escape::visible(text);
     let unsafe_for_span = text.is_empty()
         || text.contains(['`', '|', '\n', '\r', '\t'])
         || text.starts_with(' ')
@@ -35,13 +39,14 @@ pub fn code(text: &str) -> String {
 }
 
 /// One whitespace-free token: an autolink when it is a URL or an email address
-/// (trailing punctuation kept outside), escaped text otherwise.
+/// (trailing punctuation kept outside), escaped text otherwise. A `|` in a URL is
+/// percent-encoded: GFM splits table cells on it even inside an autolink.
 fn token_into(token: &str, first: bool, out: &mut String) {
     let core = token.trim_end_matches(['.', ',', ';', ':', '!', '?', ')', '\'', '"']);
     let trail = &token[core.len()..];
     if is_url(core) || is_email(core) {
         out.push('<');
-        out.push_str(core);
+        out.push_str(&core.replace('|', "%7C"));
         out.push('>');
         escape_into(trail, false, out);
     } else {
@@ -56,6 +61,8 @@ fn is_url(token: &str) -> bool {
     rest.is_some_and(|r| !r.is_empty() && !r.contains(['<', '>']))
 }
 
+/// An email address to autolink; one with a `|` (legal in its local part) stays
+/// escaped text, since GFM would split a table cell on it.
 fn is_email(token: &str) -> bool {
     let Some((local, domain)) = token.split_once('@') else {
         return false;
@@ -63,7 +70,7 @@ fn is_email(token: &str) -> bool {
     let local_ok = !local.is_empty()
         && local
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || ".!#$%&'*+/=?^_{|}~-".contains(c));
+            .all(|c| c.is_ascii_alphanumeric() || ".!#$%&'*+/=?^_{}~-".contains(c));
     let domain_ok = domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')
@@ -216,6 +223,25 @@ mod tests {
             inline("#go-caas in the middle #x"),
             "\\#go-caas in the middle #x"
         );
+    }
+
+    #[test]
+    fn a_pipe_never_splits_a_table_cell() {
+        assert_eq!(
+            inline("see https://x.example.com/a|b"),
+            "see <https://x.example.com/a%7Cb>"
+        );
+        assert_eq!(inline("a|b@example.com"), "a\\|b@example.com");
+        assert_eq!(code("a|b"), "a\\|b");
+        assert_eq!(inline("x | y"), "x \\| y");
+    }
+
+    #[test]
+    fn controls_and_bidi_are_visible() {
+        assert_eq!(inline("a\u{1b}[2Jb"), "a\\\\u{1b}\\[2Jb");
+        assert_eq!(code("adm\u{202e}in"), "`adm\\u{202e}in`");
+        assert_eq!(inline("x\u{2066}y"), "x\\\\u{2066}y");
+        assert_eq!(inline("a\r\u{b}\u{85}b"), "a b");
     }
 
     #[test]
