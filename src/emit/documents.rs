@@ -8,13 +8,16 @@
 //! spec overrides one by putting a file of the same name in its `templates/` folder
 //! (passed in [`Context::templates`]). Templates get plain data (see `views`) and
 //! the `md` and `code` filters to place it; every rendered document is normalized
-//! (no trailing spaces, single blank lines, one trailing newline).
+//! (no trailing spaces, single blank lines, one trailing newline). Templates render
+//! within the limits of [`crate::emit::sandbox`]: no access to the environment, no
+//! recursion, bounded time and output.
 
 mod markdown;
 mod views;
 
 use serde::Serialize;
 
+use crate::emit::sandbox::{self, Limits, RenderError, Renderer};
 use crate::emit::{Artifact, Context, EmitError};
 use crate::model::{Environment, Model};
 
@@ -33,7 +36,7 @@ pub(crate) const BUILT_IN: [(&str, &str); 3] = [
 ];
 
 pub(crate) fn emit(model: &Model, context: &Context) -> Result<Vec<Artifact>, EmitError> {
-    let tera = engine(context)?;
+    let tera = engine(context, Limits::default())?;
     let mut out = Vec::new();
 
     let policy = views::policy(model, context);
@@ -93,9 +96,10 @@ pub(crate) fn emit(model: &Model, context: &Context) -> Result<Vec<Artifact>, Em
 }
 
 /// The template engine with the three document templates (the spec's override of
-/// each, else the built-in one) and the Markdown filters. Every template is parsed
-/// here, so a broken override fails the build even if nothing would render it.
-fn engine(context: &Context) -> Result<tera::Tera, EmitError> {
+/// each, else the built-in one) and the Markdown filters, secured and started on
+/// its worker. Every template is parsed and checked here, so a broken override
+/// fails the build even if nothing would render it.
+fn engine(context: &Context, limits: Limits) -> Result<Renderer, EmitError> {
     // An override whose name matches no template would be ignored: refuse it.
     if let Some(unknown) = context
         .templates
@@ -114,19 +118,34 @@ fn engine(context: &Context) -> Result<tera::Tera, EmitError> {
     tera.autoescape_on(Vec::new());
     tera.register_filter("md", filters::Md);
     tera.register_filter("code", filters::Code);
+    let budget = sandbox::secure(&mut tera, limits);
     for (name, built_in) in BUILT_IN {
         let text = context.templates.get(name).map_or(built_in, String::as_str);
+        sandbox::check_nesting(text).map_err(|message| EmitError::Template {
+            name: name.to_string(),
+            message,
+        })?;
         tera.add_raw_template(name, text)
             .map_err(|e| template_error(name, &e))?;
     }
-    Ok(tera)
+    let names = BUILT_IN.map(|(name, _)| name);
+    sandbox::check_recursion(&tera, &names)
+        .map_err(|(name, message)| EmitError::Template { name, message })?;
+    Renderer::new(tera, budget, limits).map_err(|e| EmitError::Template {
+        name: POLICY.to_string(),
+        message: format!("cannot start the template worker: {e}"),
+    })
 }
 
-fn render(tera: &tera::Tera, name: &str, view: &impl Serialize) -> Result<String, EmitError> {
+fn render(tera: &Renderer, name: &str, view: &impl Serialize) -> Result<String, EmitError> {
     let context = tera::Context::from_serialize(view).map_err(|e| template_error(name, &e))?;
-    let text = tera
-        .render(name, &context)
-        .map_err(|e| template_error(name, &e))?;
+    let text = tera.render(name, context).map_err(|e| match e {
+        RenderError::Tera(e) => template_error(name, &e),
+        RenderError::Limit(message) => EmitError::Template {
+            name: name.to_string(),
+            message,
+        },
+    })?;
     Ok(markdown::normalize(&text))
 }
 

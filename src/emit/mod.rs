@@ -13,6 +13,7 @@ pub mod manifest;
 mod open_webui;
 mod provenance;
 mod retention_sql;
+mod sandbox;
 pub mod schemas;
 mod secrets;
 mod storage;

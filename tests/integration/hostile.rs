@@ -409,3 +409,171 @@ fn spec_text_cannot_break_generated_markdown() {
     );
     assert!(policy.contains("\\\\u{202e}dlo"), "{policy}");
 }
+
+// ------------------------------------------------------------ templates
+
+/// Emits the minimal example with one template overridden; the error's template
+/// name and message when emitting fails.
+fn emit_with_template(name: &str, text: &str) -> Result<String, (String, String)> {
+    let dir = support::repo_root().join("examples/minimal");
+    let sources = support::load(&dir);
+    let outcome = support::compile(&sources);
+    let model = outcome.model.expect("the minimal example compiles");
+    let context = charter::emit::Context {
+        spec_digest: charter::emit::spec_digest(&sources),
+        commit: None,
+        locations: outcome.locations,
+        templates: std::collections::BTreeMap::from([(name.to_string(), text.to_string())]),
+    };
+    match charter::emit::emit(&model, &context) {
+        Ok(set) => Ok(set
+            .iter()
+            .find(|a| a.path == "docs/policy.md")
+            .map(|a| a.contents.clone())
+            .unwrap_or_default()),
+        Err(charter::emit::EmitError::Template { name, message }) => Err((name, message)),
+        Err(other) => panic!("not a template error: {other}"),
+    }
+}
+
+fn template_refused(name: &str, text: &str) -> (String, String) {
+    match emit_with_template(name, text) {
+        Ok(out) => panic!("the template rendered:\n{}", &out[..out.len().min(500)]),
+        Err(error) => error,
+    }
+}
+
+#[test]
+fn templates_cannot_read_the_environment_or_the_clock() {
+    for function in ["get_env(name=\"HOME\")", "now()", "get_random(end=10)"] {
+        let (name, message) =
+            template_refused("policy.md.tera", &format!("# P\n\n{{{{ {function} }}}}\n"));
+        assert_eq!(name, "policy.md.tera");
+        let called = function.split('(').next().expect("name");
+        assert!(
+            message.contains(&format!("`{called}` is not available in charter templates")),
+            "{message}"
+        );
+    }
+    let home = std::env::var("HOME").unwrap_or_default();
+    let (_, message) = template_refused(
+        "policy.md.tera",
+        "{{ get_env(name=\"HOME\", default=\"none\") }}",
+    );
+    assert!(home.is_empty() || !message.contains(&home), "{message}");
+}
+
+#[test]
+fn a_template_that_includes_itself_or_recurses_is_refused_before_rendering() {
+    let (name, message) =
+        template_refused("policy.md.tera", "# P\n{% include \"policy.md.tera\" %}\n");
+    assert_eq!(name, "policy.md.tera");
+    assert!(
+        message.contains("template `policy.md.tera` enters itself again"),
+        "{message}"
+    );
+
+    let (_, message) = template_refused(
+        "runbook.md.tera",
+        "{% macro down(n) %}{{ self::down(n=n + 1) }}{% endmacro down %}{{ self::down(n=0) }}",
+    );
+    assert!(
+        message.contains("macro `down` of `runbook.md.tera` enters itself again"),
+        "{message}"
+    );
+
+    // Two templates that include each other, and two macros that call each other.
+    let dir = support::repo_root().join("examples/minimal");
+    let sources = support::load(&dir);
+    let outcome = support::compile(&sources);
+    let model = outcome.model.expect("compiles");
+    let context = charter::emit::Context {
+        spec_digest: String::new(),
+        commit: None,
+        locations: outcome.locations,
+        templates: std::collections::BTreeMap::from([
+            ("runbook.md.tera".to_string(), "{% include \"onboarding.md.tera\" %}".to_string()),
+            (
+                "onboarding.md.tera".to_string(),
+                "{% macro a() %}{{ self::b() }}{% endmacro a %}{% macro b() %}{{ self::a() }}{% endmacro b %}{% include \"runbook.md.tera\" %}".to_string(),
+            ),
+        ]),
+    };
+    let error = charter::emit::emit(&model, &context).expect_err("refused");
+    assert!(error.to_string().contains("failed"), "{error}");
+    let charter::emit::EmitError::Template { message, .. } = error else {
+        panic!("not a template error");
+    };
+    assert!(message.contains("enters itself again"), "{message}");
+    assert!(
+        message.contains(" → "),
+        "the cycle is spelled out: {message}"
+    );
+
+    // A macro called many times without recursion is fine.
+    let text = "{% macro twice(s) %}{{ s }}{{ s }}{% endmacro twice %}{{ self::twice(s=\"a\") }}{{ self::twice(s=\"b\") }}\n";
+    assert_eq!(
+        emit_with_template("policy.md.tera", text).expect("renders"),
+        "aabb\n"
+    );
+}
+
+#[test]
+fn templates_nested_without_bound_are_refused_before_the_parser() {
+    let deep_blocks = format!(
+        "{}x{}",
+        "{% if true %}".repeat(5_000),
+        "{% endif %}".repeat(5_000)
+    );
+    let (_, message) = template_refused("policy.md.tera", &deep_blocks);
+    assert!(
+        message.contains("blocks nest more than 64 levels deep"),
+        "{message}"
+    );
+    let deep_brackets = format!("{{{{ {}1{} }}}}", "(".repeat(50_000), ")".repeat(50_000));
+    let (_, message) = template_refused("policy.md.tera", &deep_brackets);
+    assert!(
+        message.contains("brackets nest more than 64 levels"),
+        "{message}"
+    );
+    // Nesting within the bound parses and renders.
+    let fine = format!(
+        "{}x{}\n",
+        "{% if true %}".repeat(60),
+        "{% endif %}".repeat(60)
+    );
+    assert_eq!(
+        emit_with_template("policy.md.tera", &fine).expect("renders"),
+        "x\n"
+    );
+}
+
+#[test]
+fn a_template_that_loops_without_bound_is_stopped_with_a_clear_error() {
+    let (_, message) = template_refused(
+        "policy.md.tera",
+        "{% for i in range(end=10000000000) %}{{ i }}{% endfor %}",
+    );
+    assert!(
+        message.contains("`range` would yield more than"),
+        "{message}"
+    );
+    // Loops that print nothing draw on the same budget.
+    let (_, message) = template_refused(
+        "policy.md.tera",
+        "{% for a in range(end=1000) %}{% for b in range(end=1000) %}{% for c in range(end=1000) %}{% endfor %}{% endfor %}{% endfor %}",
+    );
+    assert!(
+        message.contains("`range` would yield more than"),
+        "{message}"
+    );
+    // Output past the cap.
+    let (_, message) = template_refused(
+        "policy.md.tera",
+        &format!(
+            "{{% for a in range(end=700) %}}{{% for b in range(end=700) %}}{}{{% endfor %}}{{% endfor %}}",
+            "x".repeat(200)
+        ),
+    );
+    assert!(message.contains("the output passed 64 MB"), "{message}");
+}
