@@ -20,3 +20,4 @@ mod properties;
 mod queries;
 mod specs;
 mod support;
+mod synth;
