@@ -142,10 +142,17 @@ impl SourceFile {
             n => starts.get(n - 2).map_or(len, |&s| s as usize),
         };
         let next = starts.get(line.max(1) - 1).map_or(len, |&s| s as usize);
-        let end = self.text[start..next]
-            .char_indices()
-            .find(|&(_, c)| is_newline(c))
-            .map_or(next, |(at, _)| start + at);
+        // The line's newline is what ends it (looked at from the end: a report on
+        // a 64k-character line costs the same as on a short one).
+        let body = &self.text[start..next];
+        let end = if body.ends_with("\r\n") {
+            next - 2
+        } else {
+            body.chars()
+                .next_back()
+                .filter(|&c| is_newline(c))
+                .map_or(next, |c| next - c.len_utf8())
+        };
         start..end
     }
 

@@ -112,13 +112,18 @@ fn environments_line(group: &Group<'_>) -> Option<String> {
     ))
 }
 
+/// The most related labels one report shows (a long inheritance cycle has one per
+/// member; miette's layout costs the square of the labels it draws).
+pub const MAX_RELATED: usize = 12;
+
 fn report(sources: &Sources, group: &Group<'_>, locate: bool) -> Report {
     let finding = group.first;
     let file = sources.get(finding.primary.span.file);
+    let shown_related = &finding.related[..finding.related.len().min(MAX_RELATED)];
+    let hidden = finding.related.len() - shown_related.len();
     let here: Vec<&crate::diag::finding::Label> = std::iter::once(&finding.primary)
         .chain(
-            finding
-                .related
+            shown_related
                 .iter()
                 .filter(|l| l.span.file == finding.primary.span.file),
         )
@@ -135,7 +140,7 @@ fn report(sources: &Sources, group: &Group<'_>, locate: bool) -> Report {
         });
     }
     let mut related = Vec::new();
-    for label in &finding.related {
+    for label in shown_related {
         if label.span.file == finding.primary.span.file {
             continue;
         }
@@ -162,10 +167,19 @@ fn report(sources: &Sources, group: &Group<'_>, locate: bool) -> Report {
             related: Vec::new(),
         });
     }
-    let help = match (finding.help.as_deref().map(shown), environments_line(group)) {
-        (Some(help), Some(line)) => Some(format!("{help}\n{line}")),
-        (help, line) => help.or(line),
-    };
+    let more = (hidden > 0).then(|| {
+        format!("{hidden} more related places are not shown (`--format json` lists each)")
+    });
+    let help = [
+        finding.help.as_deref().map(shown),
+        environments_line(group),
+        more,
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join("\n");
+    let help = Some(help).filter(|h| !h.is_empty());
     Report {
         message: if locate {
             format!(

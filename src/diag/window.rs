@@ -52,6 +52,8 @@ struct Clamped {
     start: usize,
     end: usize,
     start_line: usize,
+    /// 1-based column of `start`.
+    start_column: usize,
     end_line: usize,
 }
 
@@ -67,8 +69,13 @@ fn clamp(file: &SourceFile, span: Span) -> Clamped {
     let text = &file.text;
     let start = floor_boundary(text, span.start as usize);
     let mut end = floor_boundary(text, span.end as usize).max(start);
-    let start_line = file.line_col(u32::try_from(start).unwrap_or(u32::MAX)).line;
-    let mut end_line = file.line_col(u32::try_from(end).unwrap_or(u32::MAX)).line;
+    let at = file.line_col(u32::try_from(start).unwrap_or(u32::MAX));
+    let (start_line, start_column) = (at.line, at.column);
+    let mut end_line = if end == start {
+        start_line
+    } else {
+        file.line_col(u32::try_from(end).unwrap_or(u32::MAX)).line
+    };
     if end_line - start_line >= MAX_LABEL_LINES {
         end = file.line_range(start_line).end.max(start);
         end_line = start_line;
@@ -77,6 +84,7 @@ fn clamp(file: &SourceFile, span: Span) -> Clamped {
         start,
         end,
         start_line,
+        start_column,
         end_line,
     }
 }
@@ -107,50 +115,55 @@ impl Shown {
 /// byte range the labels on this line cover, if any).
 fn show_line(text: &str, range: std::ops::Range<usize>, focus: Option<(usize, usize)>) -> Shown {
     let line = &text[range.clone()];
-    let count = line.chars().count();
-    let (first, last) = if count <= MAX_LINE_CHARS {
-        (0, count)
+    // Byte range of the file kept; found by walking at most MAX_LINE_CHARS
+    // characters from the focus, so a report costs the same on a 64k line.
+    let (keep_from, keep_to) = if line.chars().nth(MAX_LINE_CHARS).is_none() {
+        (range.start, range.end)
     } else {
-        let char_at = |byte: usize| line[..byte - range.start].chars().count();
-        match focus {
-            None => (0, MAX_LINE_CHARS),
-            Some((from, to)) => {
-                let (from, to) = (char_at(from), char_at(to));
-                if to - from >= MAX_LINE_CHARS {
-                    (from, from + MAX_LINE_CHARS)
-                } else {
-                    let pad = (MAX_LINE_CHARS - (to - from)) / 2;
-                    let end = (from.saturating_sub(pad) + MAX_LINE_CHARS).min(count);
-                    (end - MAX_LINE_CHARS, end)
-                }
+        let (from, to) = focus.unwrap_or((range.start, range.start));
+        let focus_text = &text[from..to];
+        if let Some((at, _)) = focus_text.char_indices().nth(MAX_LINE_CHARS) {
+            (from, from + at)
+        } else {
+            let inside = focus_text.chars().count();
+            let pad = (MAX_LINE_CHARS - inside) / 2;
+            let before = text[range.start..from].char_indices().rev().take(pad);
+            let mut start = before.last().map_or(from, |(at, _)| range.start + at);
+            let taken = text[start..to].chars().count();
+            let after = text[to..range.end]
+                .char_indices()
+                .nth(MAX_LINE_CHARS - taken);
+            let end = after.map_or(range.end, |(at, _)| to + at);
+            if end == range.end {
+                // Near the line's end: give the rest of the budget to the left.
+                let shown = text[start..end].chars().count();
+                let more = text[range.start..start]
+                    .char_indices()
+                    .rev()
+                    .take(MAX_LINE_CHARS.saturating_sub(shown))
+                    .last();
+                start = more.map_or(start, |(at, _)| range.start + at);
             }
+            (start, end)
         }
     };
     let mut shown = String::with_capacity(MAX_LINE_CHARS + 16);
-    let mut marks = Vec::with_capacity(last - first + 1);
-    if first > 0 {
+    let mut marks = Vec::with_capacity(MAX_LINE_CHARS + 1);
+    if keep_from > range.start {
         shown.push_str(ELLIPSIS);
     }
-    let mut keep = (range.end, range.end);
-    for (i, (at, c)) in line.char_indices().enumerate().skip(first) {
-        if i == first {
-            keep.0 = range.start + at;
-        }
-        if i == last {
-            keep.1 = range.start + at;
-            break;
-        }
-        marks.push((range.start + at, shown.len()));
+    for (at, c) in text[keep_from..keep_to].char_indices() {
+        marks.push((keep_from + at, shown.len()));
         escape::push_visible(c, &mut shown);
     }
-    marks.push((keep.1, shown.len()));
-    if last < count {
+    marks.push((keep_to, shown.len()));
+    if keep_to < range.end {
         shown.push_str(ELLIPSIS);
     }
     Shown {
         text: shown,
         marks,
-        keep,
+        keep: (keep_from, keep_to),
     }
 }
 
@@ -241,8 +254,7 @@ impl Window {
                 let start = place(c.start, c.start_line);
                 let end = place(c.end, c.end_line).max(start);
                 let span = SourceSpan::new(start.into(), end - start);
-                let at = file.line_col(u32::try_from(c.start).unwrap_or(u32::MAX));
-                located.push((span, at.line - 1, at.column - 1));
+                located.push((span, c.start_line - 1, c.start_column - 1));
                 span
             })
             .collect();
@@ -365,6 +377,28 @@ mod tests {
         assert_eq!(shown(&w, placed[0]), "needle");
         let contents = w.read_span(&placed[0], 0, 0).expect("in window");
         assert_eq!((contents.line(), contents.column()), (0, 50_000));
+    }
+
+    #[test]
+    fn a_label_at_either_end_of_a_long_line_keeps_that_end() {
+        let text = format!("start{}end\n", "é".repeat(30_000));
+        let len = text.len() - 1;
+        let (w, placed) = window(&text, &[(len - 3, len)]);
+        let line = &w.segments[0].text;
+        assert!(
+            line.starts_with(ELLIPSIS) && line.ends_with("end"),
+            "{line}"
+        );
+        assert_eq!(line.chars().count(), MAX_LINE_CHARS + 1);
+        assert_eq!(shown(&w, placed[0]), "end");
+        let (w, placed) = window(&text, &[(0, 5)]);
+        let line = &w.segments[0].text;
+        assert!(
+            line.starts_with("start") && line.ends_with(ELLIPSIS),
+            "{line}"
+        );
+        assert_eq!(line.chars().count(), MAX_LINE_CHARS + 1);
+        assert_eq!(shown(&w, placed[0]), "start");
     }
 
     #[test]

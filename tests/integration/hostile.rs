@@ -3,6 +3,7 @@
 //! strings, and positions under every KDL v2 newline. Each case must end in a
 //! finding or a clear error, never a crash, a hang or a leak.
 
+use std::fmt::Write as _;
 use std::path::Path;
 
 use serde_json::Value;
@@ -576,4 +577,110 @@ fn a_template_that_loops_without_bound_is_stopped_with_a_clear_error() {
         ),
     );
     assert!(message.contains("the output passed 64 MB"), "{message}");
+}
+
+// ------------------------------------------------------------ findings rendering
+
+/// The human report (plain, width 80) and the JSON findings of `text` as the
+/// whole spec.
+fn reports(text: &str) -> (String, Vec<Value>) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("charter.kdl"), text).expect("write");
+    let sources = support::load(dir.path());
+    let outcome = support::compile(&sources);
+    let json: Value = serde_json::from_str(&support::json(&sources, &outcome)).expect("json");
+    let findings = json["findings"].as_array().expect("findings").clone();
+    (support::human(&sources, &outcome), findings)
+}
+
+/// How many reports a human report holds (each starts with its code line).
+fn report_count(human: &str, code: &str) -> usize {
+    human.lines().filter(|l| l.trim() == code).count()
+}
+
+#[test]
+fn one_finding_in_many_environments_is_one_human_report_naming_the_first() {
+    let mut text = minimal();
+    for i in 1..=8 {
+        let _ = write!(
+            text,
+            "\nenvironment \"qa-{i}\" {{\n    tier \"development\"\n}}\n"
+        );
+    }
+    let (human, findings) = reports(&text);
+    assert_eq!(findings.len(), 8, "JSON keeps every finding");
+    assert_eq!(report_count(&human, "env/incomplete"), 1, "{human}");
+    insta::assert_snapshot!(human);
+}
+
+#[test]
+fn thirty_thousand_findings_are_all_reported() {
+    let mut text = minimal();
+    for i in 0..30_000 {
+        let _ = writeln!(text, "bogus-{i} 1");
+    }
+    let (human, findings) = reports(&text);
+    assert_eq!(findings.len(), 30_000);
+    assert_eq!(report_count(&human, "spec/unknown-node"), 30_000);
+    assert!(human.contains("`bogus-29999`"), "the last one is there");
+    assert!(
+        human.ends_with("spec has 30000 errors, 0 warnings: 1 file checked\n"),
+        "{}",
+        &human[human.len() - 200..]
+    );
+}
+
+#[test]
+fn a_long_source_line_is_clipped_around_each_label() {
+    // 8,000 unknown properties on one 60k-character line.
+    let props: Vec<String> = (0..8_000).map(|i| format!("p{i}=1")).collect();
+    let text = minimal().replace(
+        "app \"hello\" kind=\"container\" {",
+        &format!("app \"hello\" kind=\"container\" {} {{", props.join(" ")),
+    );
+    assert!(text.lines().any(|l| l.len() > 40_000));
+    let (human, findings) = reports(&text);
+    assert_eq!(findings.len(), 8_000);
+    assert_eq!(report_count(&human, "spec/unknown-property"), 8_000);
+    let longest = human.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+    assert!(longest <= 200, "a line of {longest} characters");
+    // The last property's report shows it, with the line clipped before it.
+    let last = human
+        .split("spec/unknown-property")
+        .last()
+        .expect("a report");
+    assert!(
+        last.contains("p7995=1 p7996=1 p7997=1 p7998=1 p7999=1 {"),
+        "{last}"
+    );
+}
+
+#[test]
+fn a_long_inheritance_cycle_is_one_report_with_a_bounded_number_of_labels() {
+    let mut text = minimal();
+    let n = 2_000;
+    for i in 0..n {
+        let _ = writeln!(
+            text,
+            "group \"g{i}\" directory=\"D{i}\" inherits=\"g{}\"",
+            (i + 1) % n
+        );
+    }
+    let (human, findings) = reports(&text);
+    assert_eq!(findings.len(), 1);
+    let labels = findings[0]["labels"].as_array().map_or(0, Vec::len);
+    assert!(labels >= n, "JSON keeps every label: {labels}");
+    assert!(
+        human.contains(&format!(
+            "{} more related places are not shown",
+            labels - 1 - charter::diag::render_human::MAX_RELATED
+        )),
+        "{}",
+        &human[human.len().saturating_sub(800)..]
+    );
+    let drawn = human.matches("╰── ").count();
+    assert!(
+        drawn <= charter::diag::render_human::MAX_RELATED + 1,
+        "{drawn} labels drawn"
+    );
 }
