@@ -2,7 +2,7 @@
 //!
 //! std only, deterministic (same [`Shape`] → byte-identical files), and always a
 //! spec that `charter validate` accepts without a finding. Included by
-//! `benches/pipeline.rs`, `examples/synth.rs` and the integration tests with
+//! `benches/pipeline.rs`, `benches/bin/synth.rs` and the integration tests with
 //! `#[path = ...] mod synth;`, so it depends on nothing but std.
 //!
 //! The spec it writes looks like a platform that grew: one abstract `base`, an
@@ -753,17 +753,4 @@ fn sdm(shape: &Shape) -> String {
 "#,
     );
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn large_is_about_a_megabyte_in_about_25_files() {
-        let files = generate(&Shape::large());
-        let bytes = total_bytes(&files);
-        assert!((20..=30).contains(&files.len()), "{} files", files.len());
-        assert!((800_000..1_300_000).contains(&bytes), "{bytes} bytes");
-    }
 }

@@ -23,7 +23,7 @@ use crate::resolve::Resolution;
 use crate::source::Sources;
 
 /// Runs every check family on a resolution.
-pub(crate) fn run_checks(res: &Resolution<'_>, sources: &Sources, findings: &mut Findings) {
+pub fn run_checks(res: &Resolution<'_>, sources: &Sources, findings: &mut Findings) {
     let platform = res.spec.platforms.first().map(|p| p.name.value.as_str());
     environments::check(res, findings);
     apps::check(res, findings);
@@ -41,7 +41,7 @@ pub(crate) fn run_checks(res: &Resolution<'_>, sources: &Sources, findings: &mut
 /// Seals the resolution into a model and evaluates the constraints against it.
 /// The model is returned even when findings were reported; the driver drops it
 /// when errors remain after the spec's policy is applied.
-pub(crate) fn seal(
+pub fn seal(
     res: &Resolution<'_>,
     sources: &Sources,
     findings: &mut Findings,

@@ -63,3 +63,11 @@ fn the_generator_is_deterministic_and_sized_as_asked() {
     // The abstract base and the three tier bases, plus the deployable ones.
     assert_eq!(environments, Shape::small().environments + 4);
 }
+
+#[test]
+fn large_is_about_a_megabyte_in_about_25_files() {
+    let files = generator::generate(&Shape::large());
+    let bytes = generator::total_bytes(&files);
+    assert!((20..=30).contains(&files.len()), "{} files", files.len());
+    assert!((800_000..1_300_000).contains(&bytes), "{bytes} bytes");
+}

@@ -8,7 +8,7 @@
 //! environments, 2,000 groups, 50 alerts, ~1 MB of KDL), `L/10` or `small`. `DIR` is
 //! created if missing; existing files with the generated names are overwritten.
 
-#[path = "../benches/support/synth.rs"]
+#[path = "../support/synth.rs"]
 mod synth;
 
 use std::path::PathBuf;
