@@ -42,14 +42,15 @@ pub(crate) fn check(
                 continue;
             }
         };
+        let mut views = crate::query::view::Views::new(model);
         for (name, d) in &res.deployed {
             if !applies(constraint, d) {
                 continue;
             }
-            let Some(view) = crate::query::environment_view(model, name) else {
+            let Some(view) = views.get(name) else {
                 continue;
             };
-            for error in validator.iter_errors(&view) {
+            for error in validator.iter_errors(view) {
                 let pointer = error.instance_path().as_str().to_string();
                 let at = if pointer.is_empty() {
                     "the document".to_string()

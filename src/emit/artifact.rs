@@ -25,6 +25,8 @@ impl Artifact {
         if !contents.ends_with('\n') {
             contents.push('\n');
         }
+        // A serializer's buffer grows by doubling: keep only the bytes.
+        contents.shrink_to_fit();
         Self {
             path: path.into(),
             contents,
