@@ -41,11 +41,7 @@ pub fn run_checks(res: &Resolution<'_>, sources: &Sources, findings: &mut Findin
 /// Seals the resolution into a model and evaluates the constraints against it.
 /// The model is returned even when findings were reported; the driver drops it
 /// when errors remain after the spec's policy is applied.
-pub fn seal(
-    res: &Resolution<'_>,
-    sources: &Sources,
-    findings: &mut Findings,
-) -> Option<Model> {
+pub fn seal(res: &Resolution<'_>, sources: &Sources, findings: &mut Findings) -> Option<Model> {
     let model = seal::seal(res)?;
     constraints::check(res, &model, sources, findings);
     Some(model)
