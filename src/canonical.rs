@@ -93,6 +93,8 @@ pub fn canonical(text: &str) -> Result<String, Unformattable> {
             what: excess.message(),
         });
     }
+    // Same length: the offset map stays right.
+    let normalized = crate::parse::slashdash::for_parser(&normalized).into_owned();
     let original = KdlDocument::parse_v2(&normalized).map_err(|e| {
         let first = e.diagnostics.first();
         Unformattable::Syntax {

@@ -84,6 +84,8 @@ codes! {
         "`/* */` comments are nested deeper than anyone writes";
     SlashdashChain => "syntax/slashdash-chain", Deny, false, "syntax-slashdash-chain",
         "a long chain of `/-` comments, each commenting out the next";
+    DisallowedCharacter => "syntax/disallowed-character", Deny, false, "syntax-disallowed-character",
+        "a character KDL v2 does not allow anywhere in a document";
     UnknownNode => "spec/unknown-node", Deny, false, "spec-unknown-node",
         "a node charter does not know in this place";
     UnknownProperty => "spec/unknown-property", Deny, false, "spec-unknown-property",

@@ -5,6 +5,7 @@
 mod alert;
 mod app;
 mod channel;
+mod characters;
 pub(crate) mod depth;
 mod environment;
 mod escalation;
@@ -18,6 +19,7 @@ pub(crate) mod reader;
 mod retention;
 mod runbook;
 mod sdm;
+pub(crate) mod slashdash;
 pub(crate) mod tokens;
 
 use kdl::{KdlDocument, KdlNode, KdlValue};
@@ -249,7 +251,24 @@ fn parse_file(sources: &Sources, id: SourceId) -> Result<KdlDocument, Vec<Findin
     if let Some((at, excess)) = depth::first_excess(&file.text) {
         return Err(vec![depth_finding(id, at, excess)]);
     }
-    match KdlDocument::parse_v2(&file.text) {
+    if let Some((at, c, name)) = characters::first_disallowed(&file.text) {
+        let code = u32::from(c);
+        return Err(vec![
+                Finding::new(
+                    Code::DisallowedCharacter,
+                    Span::new(id, at, c.len_utf8()),
+                    format!(
+                        "{} holds the character U+{code:04X} ({name}), which KDL v2 does not allow in a document",
+                        file.path
+                    ),
+                )
+                .label(format!("U+{code:04X} {name}"))
+                .help(format!(
+                    "remove it; inside a string, write it as the escape \\u{{{code:x}}}"
+                )),
+            ]);
+    }
+    match KdlDocument::parse_v2(&slashdash::for_parser(&file.text)) {
         Ok(doc) => Ok(doc),
         Err(v2) => {
             let first = v2.diagnostics.first().map(|d| d.span);

@@ -684,3 +684,80 @@ fn a_long_inheritance_cycle_is_one_report_with_a_bounded_number_of_labels() {
         "{drawn} labels drawn"
     );
 }
+
+// ------------------------------------------------------------ syntax
+
+#[test]
+fn a_slashdashed_node_ended_by_a_semicolon_is_valid_kdl_v2_in_validate_and_fmt() {
+    // kdl 6.7.1 rejects these and KDL v1 accepts them: never "written in KDL v1".
+    let dir = spec_with(
+        "/- bogus 1; /- bogus 2\nenvironment \"qa\" extends=\"dev\" { /- tier \"x\"; }\n/- app \"old\" kind=\"container\"; /- x\n",
+    );
+    assert_eq!(codes(&validate_json(dir.path())), Vec::<String>::new());
+    let fmt = run(dir.path(), &["fmt", "--spec", "."]);
+    assert_eq!(fmt.code, Some(0), "{}{}", fmt.stdout, fmt.stderr);
+    let text = std::fs::read_to_string(dir.path().join("charter.kdl")).expect("read");
+    assert!(
+        text.ends_with(
+            "/- bogus 1\n/- bogus 2\nenvironment \"qa\" extends=\"dev\" {\n    /- tier \"x\"\n}\n/- app \"old\" kind=\"container\"\n/- x\n"
+        ),
+        "{text}"
+    );
+    // What follows the `;` is still a node.
+    let dir = spec_with("/- bogus 1; bogus 2\n");
+    assert_eq!(codes(&validate_json(dir.path())), ["spec/unknown-node"]);
+}
+
+#[test]
+fn a_literal_control_character_is_named_at_its_place() {
+    let dir = spec_with("environment \"qa\" extends=\"dev\" {\n    env \"A\" \"x\u{7}y\"\n}\n");
+    let report = validate_json(dir.path());
+    let line = u64::try_from(minimal().lines().count() + 2).expect("small");
+    assert_eq!(
+        findings(&report),
+        [("syntax/disallowed-character".to_string(), line, 15)]
+    );
+    let message = report["findings"][0]["message"].as_str().expect("message");
+    assert!(message.contains("U+0007 (BEL)"), "{message}");
+    for (c, name) in [('\u{202e}', "RIGHT-TO-LEFT OVERRIDE"), ('\u{1b}', "ESC")] {
+        let dir = spec_with(&format!("// a comment {c}\n"));
+        let report = validate_json(dir.path());
+        assert_eq!(codes(&report), ["syntax/disallowed-character"]);
+        let message = report["findings"][0]["message"].as_str().expect("message");
+        assert!(message.contains(name), "{message}");
+    }
+}
+
+#[test]
+fn control_characters_written_as_escapes_are_allowed() {
+    let dir = spec_with(
+        "environment \"qa\" extends=\"dev\" {\n    env \"A\" \"bell \\u{7} esc \\u{1b} rlo \\u{202e}\"\n}\n",
+    );
+    assert_eq!(codes(&validate_json(dir.path())), Vec::<String>::new());
+}
+
+#[test]
+fn fmt_keeps_raw_strings_that_start_with_quotes() {
+    for value in [
+        "#\"\"quoted\" text\"#",
+        "##\"\"a\"##",
+        "#\"\" \"#",
+        "#\"\"\"\"quad\"\"\"\"#",
+        "#\"\"\"\n    \"quoted\" block\n    \"\"\"#",
+        "\"\\\"escaped\\\" start\"",
+    ] {
+        let dir = spec_with(&format!(
+            "environment \"qa\" extends=\"dev\" {{\n    env \"G\" {value}\n}}\n"
+        ));
+        assert_eq!(
+            codes(&validate_json(dir.path())),
+            Vec::<String>::new(),
+            "{value}"
+        );
+        let before = std::fs::read_to_string(dir.path().join("charter.kdl")).expect("read");
+        let fmt = run(dir.path(), &["fmt", "--spec", ".", "--check"]);
+        assert_eq!(fmt.code, Some(0), "{value}: {}{}", fmt.stdout, fmt.stderr);
+        let after = std::fs::read_to_string(dir.path().join("charter.kdl")).expect("read");
+        assert_eq!(before, after, "{value}");
+    }
+}
