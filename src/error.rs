@@ -54,6 +54,23 @@ pub enum Error {
     )]
     InitTargetNotEmpty { path: PathBuf },
 
+    #[error("refusing to write the output to `{}`: {reason}", path.display())]
+    #[diagnostic(
+        code(charter::unsafe_out_dir),
+        help("name a directory of its own with --out (the default is <spec>/generated)")
+    )]
+    UnsafeOutDir { path: PathBuf, reason: String },
+
+    #[error("the output directory holds `{}`, {what}, which charter does not carry over", path.display())]
+    #[diagnostic(
+        code(charter::special_file_in_out_dir),
+        help(
+            "move it out of the output directory: charter rebuilds that directory and \
+             copies what it did not write, which a FIFO, socket or device cannot be"
+        )
+    )]
+    SpecialFileInOutDir { path: PathBuf, what: &'static str },
+
     #[error("`{}` is reached twice while reading the spec (a symlink loop)", path.display())]
     #[diagnostic(
         code(charter::folder_loop),

@@ -21,6 +21,7 @@ pub fn run(spec: &SpecArgs, output: &OutputArgs, style: Style) -> Result<ExitCod
         Err(code) => return Ok(code),
     };
     let out = load::output_dir(spec, output);
+    crate::cmd::out_dir::check_target(&spec.spec, &out)?;
     let report = write_atomically(&out, &set)?;
     write_stdout(&format!(
         "wrote {} files to {} ({} changed, {} removed)\n",
@@ -85,6 +86,7 @@ fn collect(dir: &Path, prefix: &str, out: &mut BTreeSet<String>) -> Result<(), E
             path: entry.path(),
             source,
         })?;
+        crate::cmd::out_dir::check_entry(&entry.path(), kind)?;
         if kind.is_dir() {
             collect(&entry.path(), &relative, out)?;
         } else {

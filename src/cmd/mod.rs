@@ -9,6 +9,7 @@ pub mod graph;
 pub mod init;
 pub mod load;
 pub mod model;
+mod out_dir;
 pub mod reference;
 mod staging;
 pub mod validate;

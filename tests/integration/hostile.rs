@@ -761,3 +761,105 @@ fn fmt_keeps_raw_strings_that_start_with_quotes() {
         assert_eq!(before, after, "{value}");
     }
 }
+
+// ------------------------------------------------------------ the output directory
+
+/// A miette report on one line: box characters and line breaks gone.
+fn flat(report: &str) -> String {
+    report
+        .replace('│', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn build_to(spec: &Path, out: &str) -> Run {
+    let output = support::charter_bin()
+        .current_dir(spec)
+        .args([
+            "build",
+            "--spec",
+            ".",
+            "--today",
+            "2026-11-25",
+            "--out",
+            out,
+        ])
+        .timeout(std::time::Duration::from_secs(30))
+        .output()
+        .expect("charter runs");
+    Run {
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn an_out_that_would_destroy_something_is_refused_before_anything_is_touched() {
+    let dir = spec_with("");
+    std::fs::write(dir.path().join("notes.txt"), "mine\n").expect("write");
+    let before = support::tree(dir.path());
+    for (out, reason) in [
+        ("notes.txt", "it is an existing file, not a directory"),
+        ("charter.kdl", "it is the spec's own charter.kdl"),
+        (".", "it is the spec directory"),
+        ("./", "it is the spec directory"),
+        ("..", "it contains the spec directory"),
+        ("/", "it is the file system root"),
+    ] {
+        let run = build_to(dir.path(), out);
+        assert_eq!(run.code, Some(1), "{out}: {}{}", run.stdout, run.stderr);
+        let flat = flat(&run.stderr);
+        assert!(
+            flat.contains(&format!(
+                "refusing to write the output to `{out}`: {reason}"
+            )),
+            "{out}: {}",
+            run.stderr
+        );
+        assert_eq!(
+            support::tree(dir.path()),
+            before,
+            "{out}: the spec is untouched"
+        );
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path().parent().expect("parent"))
+            .expect("list")
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().contains(".charter-new-"))
+            .collect();
+        assert!(leftovers.is_empty(), "{out}: no staging directory left");
+    }
+    // The default, and a fresh directory, build.
+    assert_eq!(build_to(dir.path(), "generated").code, Some(0));
+    assert_eq!(build_to(dir.path(), "elsewhere/out").code, Some(0));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_in_the_output_directory_never_blocks_a_build() {
+    let dir = spec_with("");
+    let out = dir.path().join("generated");
+    std::fs::create_dir_all(out.join("docs")).expect("mkdir");
+    std::fs::write(out.join("notes.txt"), "mine\n").expect("write");
+    let made = std::process::Command::new("mkfifo")
+        .arg(out.join("docs/pipe"))
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    std::os::unix::fs::symlink(out.join("docs/pipe"), out.join("pipe-link")).expect("symlink");
+    let run = build_to(dir.path(), "generated");
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    let flat = flat(&run.stderr);
+    assert!(
+        flat.contains("a FIFO, which charter does not carry over")
+            || flat.contains("a symlink to a special file, which"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("notes.txt")).expect("kept"),
+        "mine\n"
+    );
+    assert!(!out.join("manifest.json").exists(), "nothing was written");
+}
