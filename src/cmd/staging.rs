@@ -1,12 +1,45 @@
 //! Atomic tree writes for the commands that produce a directory (`build`, `init`):
 //! the new tree is written into a hidden sibling of the target and swapped in by
-//! rename, so an error or a crash leaves the target as it was.
+//! rename, so an error or a crash leaves the target as it was. A run killed
+//! (SIGKILL) between the two renames of the swap leaves the old tree retired
+//! beside the target; the next run puts it back before it starts, and removes
+//! the staging directories killed runs left.
 
 use std::path::{Path, PathBuf};
 
 use tempfile::TempDir;
 
 use crate::error::Error;
+
+/// Clears what a killed earlier run left beside `target`: staging directories
+/// (`.<name>.charter-new-*`) are removed; a retired tree (`.<name>.charter-old-*`)
+/// is put back when the kill came between the two renames of a swap (the target
+/// is missing), and removed otherwise. Best effort: what cannot be removed stays.
+fn recover(parent: &Path, name: &str, target: &Path) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    let (new, old) = (
+        format!(".{name}.charter-new-"),
+        format!(".{name}.charter-old-"),
+    );
+    for entry in entries.filter_map(Result::ok) {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        if !is_dir {
+            continue;
+        }
+        if file_name.starts_with(&old) {
+            let retired = entry.path().join("old");
+            if !target.exists() && retired.is_dir() {
+                let _ = std::fs::rename(&retired, target);
+            }
+            let _ = std::fs::remove_dir_all(entry.path());
+        } else if file_name.starts_with(&new) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
 
 /// A tree being written beside its target.
 pub(crate) struct Staged {
@@ -31,6 +64,7 @@ impl Staged {
         let name = target
             .file_name()
             .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
+        recover(&parent, &name, target);
         let dir = tempfile::Builder::new()
             .prefix(&format!(".{name}.charter-new-"))
             .tempdir_in(&parent)

@@ -863,3 +863,79 @@ fn a_fifo_in_the_output_directory_never_blocks_a_build() {
     );
     assert!(!out.join("manifest.json").exists(), "nothing was written");
 }
+
+#[test]
+fn the_next_build_clears_what_a_killed_build_left_beside_the_output() {
+    let dir = spec_with("");
+    assert_eq!(build_to(dir.path(), "generated").code, Some(0));
+    let before = support::tree(&dir.path().join("generated"));
+    // Killed while staging: a half-written staging directory.
+    let staging = dir.path().join(".generated.charter-new-AbC123");
+    std::fs::create_dir_all(staging.join("docs")).expect("mkdir");
+    std::fs::write(staging.join("docs/policy.md"), "half").expect("write");
+    let run = build_to(dir.path(), "generated");
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(
+        !staging.exists(),
+        "the leftover staging directory is removed"
+    );
+    assert_eq!(support::tree(&dir.path().join("generated")), before);
+
+    // Killed between the swap's renames: the old tree retired, the target gone.
+    let retired = dir.path().join(".generated.charter-old-XyZ789");
+    std::fs::create_dir_all(&retired).expect("mkdir");
+    std::fs::rename(dir.path().join("generated"), retired.join("old")).expect("retire");
+    std::fs::write(retired.join("old/notes.txt"), "mine\n").expect("write");
+    let run = build_to(dir.path(), "generated");
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(!retired.exists());
+    let after = support::tree(&dir.path().join("generated"));
+    assert_eq!(
+        after.get("notes.txt").map(Vec::as_slice),
+        Some(&b"mine\n"[..]),
+        "put back, then carried over"
+    );
+    let leftovers: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("list")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".charter-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_build_killed_at_any_point_leaves_the_previous_output_or_a_recoverable_one() {
+    let dir = repo_spec();
+    assert_eq!(build_to(dir.path(), "generated").code, Some(0));
+    let out = dir.path().join("generated");
+    std::fs::write(out.join("notes.txt"), "mine\n").expect("write");
+    let before = support::tree(&out);
+    let binary = assert_cmd::cargo::cargo_bin("charter");
+    for delay_ms in [0, 5, 20, 50, 100, 200, 400, 800] {
+        let mut child = std::process::Command::new(&binary)
+            .current_dir(dir.path())
+            .args(["build", "--spec", ".", "--today", "2026-11-25"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("spawn");
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        if out.exists() {
+            assert_eq!(support::tree(&out), before, "killed after {delay_ms} ms");
+        }
+        // Whatever the kill left, the next build starts from the previous output.
+        assert_eq!(build_to(dir.path(), "generated").code, Some(0));
+        assert_eq!(support::tree(&out), before, "rebuilt after {delay_ms} ms");
+        let leftovers: Vec<String> = std::fs::read_dir(dir.path())
+            .expect("list")
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains(".charter-"))
+            .collect();
+        assert!(leftovers.is_empty(), "{delay_ms} ms: {leftovers:?}");
+    }
+}
