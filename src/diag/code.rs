@@ -130,6 +130,12 @@ codes! {
         "an Open WebUI app would run with its public default WEBUI_SECRET_KEY";
     PipelinesDefaultKey => "apps/pipelines-default-key", Deny, true, "apps-pipelines-default-key",
         "a Pipelines app would run with its public default API key";
+    InvalidImageTag => "apps/invalid-image-tag", Deny, false, "apps-invalid-image-tag",
+        "an image tag that is not an OCI tag, or is `latest`";
+    InvalidImageRepository => "apps/invalid-image-repository", Deny, false, "apps-invalid-image-repository",
+        "an image repository that is not a lowercase OCI repository name";
+    ZeroHealthDuration => "apps/zero-health-duration", Deny, false, "apps-zero-health-duration",
+        "a health check whose interval or timeout is zero";
     LiteralValue => "secrets/literal-value", Deny, true, "secrets-literal-value",
         "a string in the spec looks like a credential";
     PathOutsidePrefix => "secrets/path-outside-prefix", Deny, true, "secrets-path-outside-prefix",

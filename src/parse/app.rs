@@ -102,11 +102,77 @@ fn lower_image(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Image> {
     let tag = r.req_prop_str(ctx, "tag", example);
     r.finish(ctx);
     r.no_children(ctx);
+    let (repository, tag) = (repository?, tag?);
+    if let Some(problem) = tag_problem(&tag.value) {
+        ctx.report(
+            Finding::new(
+                Code::InvalidImageTag,
+                tag.span,
+                format!("image tag `{}` {problem}", tag.value),
+            )
+            .label("not a usable tag")
+            .help(
+                "pin a version: letters, digits, `_`, `.` and `-`, at most 128, not starting \
+                 with `.` or `-`, and not `latest` (katana deploys a fixed tag)",
+            ),
+        );
+    }
+    if let Some(problem) = repository_problem(&repository.value) {
+        ctx.report(
+            Finding::new(
+                Code::InvalidImageRepository,
+                repository.span,
+                format!("image repository `{}` {problem}", repository.value),
+            )
+            .label("not an OCI repository name")
+            .help(
+                "write it as registry/path in lowercase letters, digits, `.`, `_`, `-` and `/`, \
+                 like \"ghcr.io/example-org/app\"",
+            ),
+        );
+    }
     Some(Image {
-        repository: repository?,
-        tag: tag?,
+        repository,
+        tag,
         span: r.name_span,
     })
+}
+
+/// Why `tag` is not a tag katana can deploy (the OCI distribution spec's
+/// `[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}`, and not the moving `latest`).
+fn tag_problem(tag: &str) -> Option<&'static str> {
+    let mut chars = tag.chars();
+    match chars.next() {
+        None => Some("is empty"),
+        _ if tag == "latest" => Some("moves: `latest` is not a version"),
+        Some(first) if !(first.is_ascii_alphanumeric() || first == '_') => {
+            Some("starts with a character a tag cannot start with")
+        }
+        _ if tag.len() > 128 => Some("is longer than 128 characters"),
+        _ if !chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')) => {
+            Some("holds a character a tag cannot hold")
+        }
+        _ => None,
+    }
+}
+
+/// Why `repository` is not an image repository name (lowercase, starting with a
+/// letter or digit; what katana's descriptor schema accepts).
+fn repository_problem(repository: &str) -> Option<&'static str> {
+    let first = repository.chars().next()?;
+    if repository.chars().any(|c| c.is_ascii_uppercase()) {
+        return Some("has upper-case letters");
+    }
+    if !(first.is_ascii_lowercase() || first.is_ascii_digit()) {
+        return Some("does not start with a letter or a digit");
+    }
+    if !repository
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._/:-".contains(c))
+    {
+        return Some("holds a character a repository name cannot hold");
+    }
+    None
 }
 
 fn lower_health(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Health> {
@@ -117,6 +183,19 @@ fn lower_health(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Health> {
     let unhealthy_after = r.prop_u32(ctx, "unhealthy-after", 1..=100);
     r.finish(ctx);
     r.no_children(ctx);
+    for (key, value) in [("interval", &interval), ("timeout", &timeout)] {
+        if let Some(d) = value.as_ref().filter(|d| d.value.seconds == 0) {
+            ctx.report(
+                Finding::new(
+                    Code::ZeroHealthDuration,
+                    d.span,
+                    format!("the health check's {key} is zero"),
+                )
+                .label(format!("{key} of 0"))
+                .help("give it at least a second, like interval=\"30s\" timeout=\"5s\""),
+            );
+        }
+    }
     let path = path?;
     if !path.starts_with('/') {
         ctx.report(

@@ -939,3 +939,51 @@ fn a_build_killed_at_any_point_leaves_the_previous_output_or_a_recoverable_one()
         assert!(leftovers.is_empty(), "{delay_ms} ms: {leftovers:?}");
     }
 }
+
+// ------------------------------------------------------------ a valid spec builds
+
+#[test]
+fn image_tags_repositories_and_health_durations_that_validate_also_build() {
+    let base = minimal();
+    for (from, to) in [
+        ("tag=\"1.0.0\"", "tag=\"v0.6.18\""),
+        ("tag=\"1.0.0\"", "tag=\"1.0.0_rc-1.A\""),
+        ("tag=\"1.0.0\"", "tag=\"main\""),
+        ("tag=\"1.0.0\"", "tag=\"_9\""),
+        (
+            "\"ghcr.io/example-org/hello\"",
+            "\"registry.example.com:5000/team_a/hello-app\"",
+        ),
+        ("interval=\"30s\"", "interval=\"1s\""),
+        ("timeout=\"5s\"", "timeout=\"1s\""),
+    ] {
+        assert!(base.contains(from), "{from}");
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join("charter.kdl"), base.replacen(from, to, 1)).expect("write");
+        assert_eq!(
+            codes(&validate_json(dir.path())),
+            Vec::<String>::new(),
+            "{to}"
+        );
+        let build = build_to(dir.path(), "generated");
+        assert_eq!(build.code, Some(0), "{to}: {}", build.stderr);
+    }
+    // And what would fail the build is a finding at its spec line instead.
+    for (to, code) in [
+        ("tag=\"latest\"", "apps/invalid-image-tag"),
+        ("tag=\"1.0 0\"", "apps/invalid-image-tag"),
+        (
+            &*format!("tag=\"{}\"", "9".repeat(129)),
+            "apps/invalid-image-tag",
+        ),
+    ] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(
+            dir.path().join("charter.kdl"),
+            base.replacen("tag=\"1.0.0\"", to, 1),
+        )
+        .expect("write");
+        assert_eq!(codes(&validate_json(dir.path())), [code], "{to}");
+        assert_eq!(build_to(dir.path(), "generated").code, Some(1), "{to}");
+    }
+}
