@@ -259,25 +259,38 @@ fn the_policy_records_provenance() {
 }
 
 #[test]
-fn the_policy_has_the_access_matrix() {
+fn the_policy_groups_environments_with_identical_grants() {
     let policy = &repo_docs()["docs/policy.md"];
-    // Sign-in: every group everywhere, except that only caas-sdm reaches the twins.
-    let header = "| Group | `dev` | `prod` | `prod-sdm` | `staging` | `staging-sdm` |\n";
-    assert!(policy.contains(header), "{policy}");
-    assert!(policy.contains("| `caas-users` | yes | yes | no | yes | no |\n"));
-    assert!(policy.contains("| `caas-admins` | yes | yes | no | yes | no |\n"));
-    assert!(policy.contains("| `caas-sdm` | yes | yes | yes | yes | yes |\n"));
+    // The regular environments admit every group alike; the twins only caas-sdm,
+    // with the twin's sharing: two policies, each listed once.
+    assert!(policy.contains("5 environments, 2 policies.\n"), "{policy}");
+    assert!(
+        policy.contains("#### Policy 1\n\nEnvironments: `dev`, `prod`, `staging`\n"),
+        "{policy}"
+    );
+    assert!(
+        policy.contains("#### Policy 2\n\nEnvironments: `prod-sdm`, `staging-sdm`\n"),
+        "{policy}"
+    );
+    assert_eq!(policy.matches("#### Policy ").count(), 2, "{policy}");
     // Grants: role, models, features and sharing; on a twin the twin's sharing wins.
     assert!(policy.contains(
-        "| `prod` | `caas-admins` | admin | `*`, `claude-*`, `gpt-4o`, `gpt-4o-mini` | chat, code-interpreter, export, file-upload, functions, image-generation, knowledge, models, pipelines, prompts, temporary-chat, tools, web-search | chats: link, knowledge: group, models: group, prompts: group, tools: group |\n"
+        "| `caas-admins` | admin | `*`, `claude-*`, `gpt-4o`, `gpt-4o-mini` | chat, code-interpreter, export, file-upload, functions, image-generation, knowledge, models, pipelines, prompts, temporary-chat, tools, web-search | chats: link, knowledge: group, models: group, prompts: group, tools: group |\n"
     ), "{policy}");
-    assert!(policy.contains("| `prod` | `caas-sdm` | user | `claude-*`, `gpt-4o`, `gpt-4o-mini` | chat, export, file-upload, knowledge, prompts, temporary-chat, web-search | chats: link, knowledge: group, models: none, prompts: group, tools: none |\n"));
-    assert!(policy.contains("| `prod-sdm` | `caas-sdm` | user | `claude-*`, `gpt-4o`, `gpt-4o-mini` | chat, export, file-upload, knowledge, prompts, temporary-chat, web-search | chats: none, knowledge: none, models: none, prompts: group, tools: none |\n"));
-    let twin_rows = policy
+    assert!(policy.contains("| `caas-sdm` | user | `claude-*`, `gpt-4o`, `gpt-4o-mini` | chat, export, file-upload, knowledge, prompts, temporary-chat, web-search | chats: link, knowledge: group, models: none, prompts: group, tools: none |\n"));
+    let twins = &policy[policy.find("#### Policy 2").expect("policy 2")..];
+    let twins = &twins[..twins.find("\n## ").expect("next section")];
+    let rows: Vec<&str> = twins
         .lines()
-        .filter(|l| l.starts_with("| `prod-sdm` | `caas-"))
-        .count();
-    assert_eq!(twin_rows, 1, "only the SDM group has a row on prod-sdm");
+        .filter(|l| l.starts_with("| `caas-"))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            "| `caas-sdm` | user | `claude-*`, `gpt-4o`, `gpt-4o-mini` | chat, export, file-upload, knowledge, prompts, temporary-chat, web-search | chats: none, knowledge: none, models: none, prompts: group, tools: none |"
+        ],
+        "only the SDM group may sign in to a twin"
+    );
     // Directory bindings and inheritance.
     assert!(policy.contains(
         "| `caas-admins` | `GD-CaaS-Admins` | `caas-builders`, `caas-users` | admin |\n"

@@ -1,12 +1,13 @@
 //! The context of `policy.md.tera`: the whole model, for auditors.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
 use crate::emit::{Context, HEADER};
 use crate::model::{Constraint, Environment, Group, Model, Waiver};
 use crate::query::{effective_share, may_sign_in};
+use crate::spec::ShareLevel;
 
 use super::{
     DATA_CLASSES, DataClassView, EnvView, GroupRef, IdentityView, PlatformView, RetentionCell,
@@ -24,10 +25,9 @@ pub struct PolicyView {
     pub identity: Option<IdentityView>,
     pub environments: Vec<EnvView>,
     pub groups: Vec<GroupView>,
-    /// Group × environment: who may sign in where (columns in `environments` order).
-    pub sign_in: Vec<SignInRow>,
-    /// One row per environment and group that may sign in there.
-    pub access: Vec<AccessRow>,
+    /// The environments grouped by identical grants, each group of them once: the
+    /// document grows with the number of distinct policies, not environments × groups.
+    pub access_policies: Vec<AccessPolicy>,
     pub data_classes: Vec<DataClassView>,
     pub retention: Vec<RetentionRow>,
     pub twins: Vec<TwinView>,
@@ -49,22 +49,19 @@ pub struct GroupView {
     pub share: Vec<ShareView>,
 }
 
+/// Environments whose grants are identical: the same groups may sign in to each,
+/// every group with the same sharing there.
 #[derive(Debug, Clone, Serialize)]
-pub struct SignInRow {
-    pub group: String,
-    pub directory: Option<String>,
-    pub environments: Vec<SignInCell>,
+pub struct AccessPolicy {
+    /// 1, 2, ... in the order of each policy's first environment.
+    pub number: usize,
+    pub environments: Vec<String>,
+    /// The groups that may sign in, with what each may do.
+    pub groups: Vec<GrantRow>,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct SignInCell {
-    pub environment: String,
-    pub allowed: bool,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct AccessRow {
-    pub environment: String,
+pub struct GrantRow {
     pub group: String,
     pub directory: Option<String>,
     pub role: &'static str,
@@ -140,41 +137,7 @@ pub fn policy(model: &Model, context: &Context) -> PolicyView {
         .values()
         .map(|e| env_view(model, e))
         .collect();
-    let sign_in = model
-        .groups
-        .values()
-        .map(|g| SignInRow {
-            group: g.name.clone(),
-            directory: g.directory.clone(),
-            environments: model
-                .environments
-                .values()
-                .map(|e| SignInCell {
-                    environment: e.name.clone(),
-                    allowed: may_sign_in(e, g),
-                })
-                .collect(),
-        })
-        .collect();
-    let access = model
-        .environments
-        .values()
-        .flat_map(|e| {
-            model
-                .groups
-                .values()
-                .filter(|g| may_sign_in(e, g))
-                .map(|g| AccessRow {
-                    environment: e.name.clone(),
-                    group: g.name.clone(),
-                    directory: g.directory.clone(),
-                    role: g.role.as_str(),
-                    models: g.models.iter().cloned().collect(),
-                    features: g.features.iter().cloned().collect(),
-                    share: share_views(&effective_share(e, g)),
-                })
-        })
-        .collect();
+    let access_policies = access_policies(model);
     let retention = model
         .environments
         .values()
@@ -195,8 +158,7 @@ pub fn policy(model: &Model, context: &Context) -> PolicyView {
         identity: identity_view(model),
         environments,
         groups: model.groups.values().map(group_view).collect(),
-        sign_in,
-        access,
+        access_policies,
         data_classes: DATA_CLASSES
             .iter()
             .map(|c| DataClassView {
@@ -296,4 +258,48 @@ fn logging_row(e: &Environment) -> LoggingRow {
         audit_index: e.logging.indices.get("audit").cloned(),
         access_index: e.logging.indices.get("access").cloned(),
     }
+}
+
+/// The deployed environments grouped by what they grant: two environments share a
+/// policy when the same groups may sign in to both with the same effective sharing.
+fn access_policies(model: &Model) -> Vec<AccessPolicy> {
+    type Grants<'m> = Vec<(&'m str, BTreeMap<String, ShareLevel>)>;
+    let mut policies: Vec<(Grants, Vec<String>)> = Vec::new();
+    let mut index: BTreeMap<Grants, usize> = BTreeMap::new();
+    for env in model.environments.values() {
+        let grants: Grants = model
+            .groups
+            .values()
+            .filter(|g| may_sign_in(env, g))
+            .map(|g| (g.name.as_str(), effective_share(env, g)))
+            .collect();
+        if let Some(&at) = index.get(&grants) {
+            policies[at].1.push(env.name.clone());
+        } else {
+            index.insert(grants.clone(), policies.len());
+            policies.push((grants, vec![env.name.clone()]));
+        }
+    }
+    policies
+        .into_iter()
+        .enumerate()
+        .map(|(n, (grants, environments))| AccessPolicy {
+            number: n + 1,
+            environments,
+            groups: grants
+                .into_iter()
+                .filter_map(|(name, share)| {
+                    let g = model.groups.get(name)?;
+                    Some(GrantRow {
+                        group: g.name.clone(),
+                        directory: g.directory.clone(),
+                        role: g.role.as_str(),
+                        models: g.models.iter().cloned().collect(),
+                        features: g.features.iter().cloned().collect(),
+                        share: share_views(&share),
+                    })
+                })
+                .collect(),
+        })
+        .collect()
 }
