@@ -100,6 +100,8 @@ codes! {
         "a value of the wrong type (string, number, boolean)";
     InvalidValue => "spec/invalid-value", Deny, false, "spec-invalid-value",
         "a value outside the set this setting accepts";
+    EmptyValue => "spec/empty-value", Deny, false, "spec-empty-value",
+        "an owner or channel value that is empty";
     OutOfRange => "spec/out-of-range", Deny, false, "spec-out-of-range",
         "a number outside the range this setting accepts";
     InvalidName => "spec/invalid-name", Deny, false, "spec-invalid-name",

@@ -19,6 +19,12 @@ pub(crate) fn lower(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Channel> {
     let mut found: Vec<Spanned<Destination>> = Vec::new();
     for kind in Destination::VARIANTS {
         if let Some(value) = r.prop_str(ctx, kind) {
+            crate::parse::reader::check_not_empty(
+                ctx,
+                &value,
+                &format!("the channel's {kind}= destination"),
+                "slack=\"#caas-alerts\"",
+            );
             let destination = match *kind {
                 "slack" => Destination::Slack(value.value),
                 "pager" => Destination::Pager(value.value),

@@ -69,6 +69,16 @@ fn lower_owner(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Owner> {
     let span = r.name_span;
     r.finish(ctx);
     r.no_children(ctx);
+    let example = "owner \"caas-platform\" chat=\"#go-caas\" email=\"caas@example.com\"";
+    for (value, what) in [
+        (team.as_ref(), "the owner team"),
+        (chat.as_ref(), "the owner's chat"),
+        (email.as_ref(), "the owner's email"),
+    ] {
+        if let Some(value) = value {
+            crate::parse::reader::check_not_empty(ctx, value, what, example);
+        }
+    }
     Some(Owner {
         team: team?,
         chat,

@@ -521,6 +521,25 @@ fn int_in_range(
 }
 
 /// Checks that `value` is a valid name: `[a-z][a-z0-9-]{0,62}`.
+/// Reports `value` when it is empty or only whitespace: a value that must name
+/// someone or somewhere (`what`, e.g. "the owner team").
+pub(crate) fn check_not_empty(
+    ctx: &mut Ctx<'_>,
+    value: &Spanned<String>,
+    what: &str,
+    example: &str,
+) {
+    if value.trim().is_empty() {
+        ctx.report(
+            Finding::new(Code::EmptyValue, value.span, format!("{what} is empty"))
+                .label("empty")
+                .help(format!(
+                    "write who or where it is, like {example}; or remove it"
+                )),
+        );
+    }
+}
+
 pub(crate) fn check_name(ctx: &mut Ctx<'_>, value: Spanned<String>, what: &str) -> Option<Name> {
     match name_problem(&value) {
         None => Some(value),

@@ -987,3 +987,25 @@ fn image_tags_repositories_and_health_durations_that_validate_also_build() {
         assert_eq!(build_to(dir.path(), "generated").code, Some(1), "{to}");
     }
 }
+
+#[test]
+fn an_empty_owner_is_a_finding_not_a_failed_build() {
+    for (from, to) in [
+        ("owner \"hello-team\"", "owner \"\""),
+        ("chat=\"#hello\"", "chat=\"  \""),
+        ("email=\"hello-team@example.com\"", "email=\"\""),
+    ] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(
+            dir.path().join("charter.kdl"),
+            minimal().replacen(from, to, 1),
+        )
+        .expect("write");
+        assert_eq!(
+            codes(&validate_json(dir.path())),
+            ["spec/empty-value"],
+            "{to}"
+        );
+        assert_eq!(build_to(dir.path(), "generated").code, Some(1), "{to}");
+    }
+}
