@@ -142,6 +142,10 @@ codes! {
         "a string in the spec looks like a credential";
     PathOutsidePrefix => "secrets/path-outside-prefix", Deny, true, "secrets-path-outside-prefix",
         "a secret path outside the prefix the spec owns";
+    ShortRotation => "secrets/short-rotation", Deny, false, "secrets-short-rotation",
+        "a secret rotated more often than once a day";
+    InvalidPath => "secrets/invalid-path", Deny, false, "secrets-invalid-path",
+        "a secret `path=` that is not a parameter path (`//`, a trailing `/`, odd characters)";
     PlainEnvSecret => "secrets/plain-env-secret", Warn, true, "secrets-plain-env-secret",
         "a plain environment variable whose name says it holds a secret";
     InsecureIssuer => "identity/insecure-issuer", Deny, true, "identity-insecure-issuer",

@@ -312,6 +312,36 @@ fn lower_secret(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Secret> {
                     .help("environment variable names are uppercase letters, digits and `_`, not starting with a digit"),
             );
     }
+    if let Some(rotate) = rotate
+        .as_ref()
+        .filter(|d| d.value.seconds < crate::spec::Duration::DAY)
+    {
+        ctx.report(
+            Finding::new(
+                Code::ShortRotation,
+                rotate.span,
+                "the secret is rotated more often than once a day".to_string(),
+            )
+            .label("under a day")
+            .help("rotation is counted in whole days (at least rotate=\"1d\"; 90d is usual)"),
+        );
+    }
+    if let Some(path) = &path
+        && let Some(problem) = secret_path_problem(path)
+    {
+        ctx.report(
+            Finding::new(
+                Code::InvalidPath,
+                path.span,
+                format!("secret path `{}` {problem}", path.value),
+            )
+            .label("not a parameter path")
+            .help(
+                "write `/`-separated segments of letters, digits, `_`, `.` and `-`, with a \
+                 leading `/`, like path=\"/caas/prod/database-url\"",
+            ),
+        );
+    }
     let mut consumers: Vec<_> = first.into_iter().collect();
     consumers.extend(more);
     Some(Secret {
@@ -323,6 +353,32 @@ fn lower_secret(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Secret> {
         path,
         span: r.name_span,
     })
+}
+
+/// Why `path` is not a path the secret stores accept (at least two `/`-separated
+/// segments of `A-Za-z0-9_.-`, after a leading `/`; `{placeholders}` are filled
+/// in later, with names).
+fn secret_path_problem(path: &str) -> Option<&'static str> {
+    let Some(rest) = path.strip_prefix('/') else {
+        return Some("does not start with `/`");
+    };
+    if rest.ends_with('/') {
+        return Some("ends with `/`");
+    }
+    let segments: Vec<&str> = rest.split('/').collect();
+    if segments.iter().any(|s| s.is_empty()) {
+        return Some("has an empty segment (`//`)");
+    }
+    if segments.len() < 2 {
+        return Some("has one segment; the stores need a prefix and a name");
+    }
+    if !rest
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "_.-/{}".contains(c))
+    {
+        return Some("holds a character a parameter path cannot hold");
+    }
+    None
 }
 
 fn lower_load_balancer(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<LoadBalancer> {

@@ -1009,3 +1009,51 @@ fn an_empty_owner_is_a_finding_not_a_failed_build() {
         assert_eq!(build_to(dir.path(), "generated").code, Some(1), "{to}");
     }
 }
+
+#[test]
+fn secret_rotations_and_paths_that_validate_also_build() {
+    let secret = |extra: &str| {
+        format!(
+            "{}\nenvironment \"qa\" extends=\"dev\" {{\n    secret \"api-key\" store=\"ssm\" for=\"hello\" env=\"API_KEY\" {extra}\n}}\n",
+            minimal()
+        )
+    };
+    for extra in [
+        "rotate=\"1d\"",
+        "rotate=\"24h\"",
+        "rotate=\"90d\" path=\"/hello/qa/api-key\"",
+        "rotate=\"90d\" path=\"/hello/{environment}/api_key.v2\"",
+    ] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join("charter.kdl"), secret(extra)).expect("write");
+        assert_eq!(
+            codes(&validate_json(dir.path())),
+            Vec::<String>::new(),
+            "{extra}"
+        );
+        let build = build_to(dir.path(), "generated");
+        assert_eq!(build.code, Some(0), "{extra}: {}", build.stderr);
+    }
+    for (extra, code) in [
+        ("rotate=\"23h\"", "secrets/short-rotation"),
+        (
+            "rotate=\"90d\" path=\"/hello//api-key\"",
+            "secrets/invalid-path",
+        ),
+        (
+            "rotate=\"90d\" path=\"/hello/api-key/\"",
+            "secrets/invalid-path",
+        ),
+        (
+            "rotate=\"90d\" path=\"/hello/a key\"",
+            "secrets/invalid-path",
+        ),
+    ] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join("charter.kdl"), secret(extra)).expect("write");
+        assert!(
+            codes(&validate_json(dir.path())).contains(&code.to_string()),
+            "{extra}"
+        );
+    }
+}
