@@ -9,6 +9,7 @@ mod constraints;
 mod deploy;
 mod environments;
 mod logging;
+mod names;
 pub mod policy;
 mod retention;
 mod runbooks;
@@ -44,5 +45,6 @@ pub fn run_checks(res: &Resolution<'_>, sources: &Sources, findings: &mut Findin
 pub fn seal(res: &Resolution<'_>, sources: &Sources, findings: &mut Findings) -> Option<Model> {
     let model = seal::seal(res)?;
     constraints::check(res, &model, sources, findings);
+    names::check(res, &model, findings);
     Some(model)
 }

@@ -128,6 +128,8 @@ codes! {
         "an app needs a resource the environment does not declare";
     DuplicateVariable => "env/duplicate-variable", Deny, false, "env-duplicate-variable",
         "one environment variable set twice for the same app";
+    BucketNameTooLong => "env/bucket-name-too-long", Deny, false, "env-bucket-name-too-long",
+        "an S3 bucket name (platform, environment and resource) longer than 63 characters";
     DefaultSecretKey => "apps/default-secret-key", Deny, true, "apps-default-secret-key",
         "an Open WebUI app would run with its public default WEBUI_SECRET_KEY";
     PipelinesDefaultKey => "apps/pipelines-default-key", Deny, true, "apps-pipelines-default-key",

@@ -1057,3 +1057,29 @@ fn secret_rotations_and_paths_that_validate_also_build() {
         );
     }
 }
+
+#[test]
+fn an_s3_bucket_name_of_63_characters_builds_and_64_is_a_finding() {
+    // `hello-dev-` is 10 characters.
+    for (len, expected) in [
+        (53, Vec::<String>::new()),
+        (54, vec!["env/bucket-name-too-long".to_string()]),
+    ] {
+        let name = format!("b{}", "x".repeat(len - 1));
+        let text = minimal().replacen(
+            "    scale \"hello\"",
+            &format!("    resource \"{name}\" kind=\"s3\"\n    scale \"hello\""),
+            1,
+        );
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join("charter.kdl"), text).expect("write");
+        assert_eq!(codes(&validate_json(dir.path())), expected, "{len}");
+        let build = build_to(dir.path(), "generated");
+        assert_eq!(
+            build.code,
+            Some(i32::from(!expected.is_empty())),
+            "{len}: {}",
+            build.stderr
+        );
+    }
+}
