@@ -151,6 +151,22 @@ pub enum Command {
         list: bool,
     },
 
+    /// Say where spec nodes are declared and which generated files each one feeds.
+    #[command(
+        after_help = "Node ids are `kind/name`, as in manifest.json's `sources`.\n\nExamples:\n  charter locate environment/prod\n  charter locate group/caas-admins secret/prod/openai-key --format json"
+    )]
+    Locate {
+        #[command(flatten)]
+        spec: SpecArgs,
+
+        /// Node ids, like `environment/prod` or `secret/prod/openai-key`.
+        #[arg(required = true, value_name = "NODE")]
+        nodes: Vec<String>,
+
+        #[arg(long, value_enum, default_value_t = AnswerFormat::Human)]
+        format: AnswerFormat,
+    },
+
     /// Print one resolved environment as JSON (what constraints are checked against).
     #[command(
         after_help = "Examples:\n  charter model --env prod\n  charter model --env prod-sdm | jq .retention"

@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The kinds of spec node. The one list: top-level node kinds are the variants whose
 /// [`NodeKind::is_top_level`] is true; their text is the KDL node name.
@@ -80,16 +80,22 @@ pub struct NodeId {
 }
 
 impl NodeId {
-    pub fn new(kind: NodeKind, name: impl Into<String>) -> Self {
+    pub fn new(kind: NodeKind, name: impl AsRef<str>) -> Self {
         Self {
             kind,
-            name: name.into(),
+            name: name.as_ref().to_string(),
         }
     }
 
     /// A secret of an environment: `secret/{env}/{name}`.
     pub fn secret(environment: &str, name: &str) -> Self {
         Self::new(NodeKind::Secret, format!("{environment}/{name}"))
+    }
+
+    /// A node there is at most one of (`sdm`, `logging`, `retention`): named after
+    /// its kind (`sdm/sdm`).
+    pub fn singleton(kind: NodeKind) -> Self {
+        Self::new(kind, kind.as_str())
     }
 
     /// Parses `kind/name` (the displayed form).
@@ -106,9 +112,39 @@ impl fmt::Display for NodeId {
     }
 }
 
+/// Compares with the displayed form (`environment/prod`), without allocating.
+impl PartialEq<str> for NodeId {
+    fn eq(&self, other: &str) -> bool {
+        other
+            .split_once('/')
+            .is_some_and(|(kind, name)| kind == self.kind.as_str() && name == self.name)
+    }
+}
+
+impl PartialEq<&str> for NodeId {
+    fn eq(&self, other: &&str) -> bool {
+        *self == **other
+    }
+}
+
+impl PartialEq<String> for NodeId {
+    fn eq(&self, other: &String) -> bool {
+        *self == **other
+    }
+}
+
 impl Serialize for NodeId {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for NodeId {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        NodeId::parse(&text).ok_or_else(|| {
+            serde::de::Error::custom(format!("`{text}` is not a node id (kind/name)"))
+        })
     }
 }
 

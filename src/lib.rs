@@ -61,8 +61,6 @@ pub struct Outcome {
     pub waived: Vec<Waived>,
     /// Present only when no error is left.
     pub model: Option<Model>,
-    /// Where each spec node is declared (node id → `file:line`), for provenance.
-    pub locations: std::collections::BTreeMap<String, String>,
 }
 
 impl Outcome {
@@ -98,15 +96,9 @@ pub fn compile(sources: &Sources, options: &Options) -> Outcome {
     }
     let (findings, waived) = policy::apply(&spec, findings, options, checked);
     let model = if findings.has_errors() { None } else { sealed };
-    let locations = if model.is_some() {
-        emit::locations(&spec, sources)
-    } else {
-        std::collections::BTreeMap::new()
-    };
     Outcome {
         findings: findings.into_sorted(),
         waived,
         model,
-        locations,
     }
 }

@@ -10,6 +10,7 @@ mod deploy;
 mod environments;
 mod logging;
 mod names;
+mod origins;
 pub mod policy;
 mod retention;
 mod runbooks;

@@ -5,20 +5,37 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::check::alerts::watched;
-use crate::model::{self, AppKindName, Model, Origin};
+use crate::id::NodeId;
+use crate::model::{self, AppKindName, Model, Origin, TwinStorage};
 use crate::resolve::{Deployed, Resolution};
+use crate::source::Span;
 use crate::spec::{self, MetricSource, Role, Sdm};
 
 pub(crate) fn seal(res: &Resolution<'_>) -> Option<Model> {
     let spec = res.spec;
     let platform = spec.platforms.first()?;
     let sdm = spec.sdm.first();
+    // Each secret declaration, by its span, names the environment whose block holds it.
+    let declared_in: BTreeMap<Span, &str> = spec
+        .environments
+        .iter()
+        .flat_map(|e| e.secrets.iter().map(|s| (s.span, e.name.value.as_str())))
+        .collect();
     let mut environments = BTreeMap::new();
     for (name, d) in &res.deployed {
         environments.insert(
             name.clone(),
-            environment(res, &platform.name.value, sdm, d)?,
+            environment(res, &platform.name.value, sdm, &declared_in, d)?,
         );
+    }
+    let twins: Vec<(String, String)> = environments
+        .values()
+        .filter_map(|e: &model::Environment| Some((e.sdm.as_ref()?.of.clone(), e.name.clone())))
+        .collect();
+    for (base, twin) in twins {
+        if let Some(base) = environments.get_mut(&base) {
+            base.twin = Some(twin);
+        }
     }
     Some(Model {
         platform: model::Platform {
@@ -149,6 +166,7 @@ pub(crate) fn seal(res: &Resolution<'_>) -> Option<Model> {
                 }
             })
             .collect(),
+        origins: super::origins::origins(spec),
     })
 }
 
@@ -202,6 +220,7 @@ fn environment(
     res: &Resolution<'_>,
     platform: &str,
     sdm: Option<&Sdm>,
+    declared_in: &BTreeMap<Span, &str>,
     d: &Deployed,
 ) -> Option<model::Environment> {
     let env = &d.env;
@@ -228,8 +247,13 @@ fn environment(
             .is_some_and(|st| st.value == crate::spec::SdmStorage::Shared)
     });
     let storage = if shared { base } else { name.as_str() };
-    let prefix = format!("/{platform}/{storage}/");
-    let base_prefix = format!("/{platform}/{base}/");
+    let twin_storage = if shared {
+        TwinStorage::Shared
+    } else {
+        TwinStorage::Dedicated
+    };
+    let prefix = model::secret_prefix(platform, storage);
+    let base_prefix = model::secret_prefix(platform, base);
     let secrets = env
         .secrets
         .iter()
@@ -251,6 +275,10 @@ fn environment(
                     consumers: s.consumers.iter().map(|c| c.value.clone()).collect(),
                     env: s.env.value.clone(),
                     rotate_days: s.rotate.as_ref().map(|r| r.value.days()),
+                    declared: NodeId::secret(
+                        declared_in.get(&s.span).copied().unwrap_or(&name),
+                        &s.name.value,
+                    ),
                     origin: Origin(s.span),
                 },
             )
@@ -391,6 +419,7 @@ fn environment(
             .collect(),
         sdm: twin.map(|s| model::SdmTwin {
             of: base.to_string(),
+            storage: twin_storage,
             groups: s
                 .groups
                 .iter()
@@ -399,6 +428,8 @@ fn environment(
             share: share(s.share.as_ref()),
             moderation: s.moderation.as_ref().map(|m| m.value.clone()),
         }),
+        twin: None,
+        secret_prefix: prefix,
         name,
         origin: Origin(env.span),
     })

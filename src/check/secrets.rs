@@ -18,7 +18,7 @@ pub(crate) fn check(res: &Resolution<'_>, platform: Option<&str>, findings: &mut
     }
     if let Some(platform) = platform {
         for d in res.deployed.values().filter(|d| d.twin_of.is_none()) {
-            let prefix = format!("/{platform}/{}/", d.env.name.value);
+            let prefix = crate::model::secret_prefix(platform, &d.env.name.value);
             for secret in &d.env.secrets {
                 let Some(path) = &secret.path else { continue };
                 // `{environment}` lets an abstract parent declare paths for every child.

@@ -115,8 +115,6 @@ fn walk(
 pub struct Compiled {
     pub sources: crate::source::Sources,
     pub model: crate::model::Model,
-    /// Node id → `file:line`, for provenance.
-    pub locations: std::collections::BTreeMap<String, String>,
 }
 
 /// Loads and compiles the spec for a command that needs its model. With errors,
@@ -130,11 +128,7 @@ pub fn load_compiled(
     let options = crate::Options::on(spec.today.unwrap_or_else(super::today_utc));
     let outcome = crate::compile(&sources, &options);
     match outcome.model {
-        Some(model) if !outcome.has_errors() => Ok(Ok(Compiled {
-            sources,
-            model,
-            locations: outcome.locations,
-        })),
+        Some(model) if !outcome.has_errors() => Ok(Ok(Compiled { sources, model })),
         _ => {
             let text = crate::diag::render_human::render(
                 &sources,
@@ -203,6 +197,15 @@ pub fn load_artifacts(
     output: &crate::cli::OutputArgs,
     style: crate::diag::render_human::Style,
 ) -> Result<Result<crate::emit::ArtifactSet, std::process::ExitCode>, Error> {
+    Ok(load_built(spec, output, style)?.map(|(_, set)| set))
+}
+
+/// [`load_artifacts`], keeping the compiled spec beside the artifact set.
+pub fn load_built(
+    spec: &crate::cli::SpecArgs,
+    output: &crate::cli::OutputArgs,
+    style: crate::diag::render_human::Style,
+) -> Result<Result<(Compiled, crate::emit::ArtifactSet), std::process::ExitCode>, Error> {
     let compiled = match load_compiled(spec, style)? {
         Ok(compiled) => compiled,
         Err(code) => return Ok(Err(code)),
@@ -210,7 +213,6 @@ pub fn load_artifacts(
     let context = crate::emit::Context {
         spec_digest: crate::emit::spec_digest(&compiled.sources),
         commit: output.commit.clone(),
-        locations: compiled.locations,
         templates: load_templates(&spec.spec)?,
     };
     let set = crate::emit::emit(&compiled.model, &context)?;
@@ -226,5 +228,5 @@ pub fn load_artifacts(
             details,
         });
     }
-    Ok(Ok(set))
+    Ok(Ok((compiled, set)))
 }

@@ -8,6 +8,7 @@ pub mod fmt;
 pub mod graph;
 pub mod init;
 pub mod load;
+pub mod locate;
 pub mod model;
 mod out_dir;
 pub mod reference;
@@ -47,6 +48,11 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
             format,
         } => check::run(&spec, &output, format, style),
         Command::Model { spec, env } => model::run(&spec, &env, style),
+        Command::Locate {
+            spec,
+            nodes,
+            format,
+        } => locate::run(&spec, &nodes, format, style),
         Command::WhoCan {
             spec,
             model,

@@ -13,9 +13,10 @@ use crate::emit::open_webui::{
     UNMAPPED_FEATURES, group_permissions, share_floor, sign_in_roles, target,
 };
 use crate::emit::{Artifact, Context, EmitError, katana};
+use crate::id::{NodeId, NodeKind};
+use crate::model::{AppKind, Role, SHARE_OBJECTS, ShareLevel};
 use crate::model::{Environment, Group, Model};
 use crate::query::{admitted, effective_share};
-use crate::spec::{AppKind, Role, SHARE_OBJECTS, ShareLevel};
 
 /// The file format's name and version (`format:` in every file).
 const FORMAT: &str = "access/v1";
@@ -102,14 +103,11 @@ fn access(model: &Model, env: &Environment) -> Result<Artifact, EmitError> {
     let (allowed, admins) = sign_in_roles(model, env);
     let identity = model.identity.as_ref();
     let groups: Vec<GroupOut> = admitted(model, env).map(|g| group(env, g)).collect();
-    let mut nodes = vec![
-        format!("environment/{}", env.name),
-        format!("platform/{}", model.platform.name),
-    ];
-    nodes.extend(identity.map(|i| format!("identity/{}", i.name)));
-    nodes.extend(groups.iter().map(|g| format!("group/{}", g.name)));
+    let mut nodes = vec![env.id(), model.platform.id()];
+    nodes.extend(identity.map(crate::model::Identity::id));
+    nodes.extend(groups.iter().map(|g| NodeId::new(NodeKind::Group, g.name)));
     if env.sdm.is_some() {
-        nodes.push("sdm/sdm".to_string());
+        nodes.push(NodeId::singleton(NodeKind::Sdm));
     }
     let file = Access {
         note: NOTE,

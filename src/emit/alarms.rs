@@ -14,7 +14,8 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::emit::{Artifact, Context, EmitError, HEADER};
-use crate::model::{Alert, Environment, Metric, Model};
+use crate::id::{NodeId, NodeKind};
+use crate::model::{Alert, Bound, ChannelKind, Environment, Metric, Model};
 
 /// Shared with other families (the load balancer names Katana is asked for).
 pub(crate) mod catalogue;
@@ -45,7 +46,7 @@ struct Topic<'a> {
     name: String,
     arn: String,
     channel: &'a str,
-    kind: &'a str,
+    kind: ChannelKind,
     target: &'a str,
 }
 
@@ -145,24 +146,24 @@ pub(crate) fn emit(model: &Model, _context: &Context) -> Result<Vec<Artifact>, E
             .values()
             .filter(|a| a.environments.contains(&env.name))
             .collect();
-        let mut sources = vec![format!("environment/{}", env.name)];
+        let mut sources = vec![env.id()];
         if env.sdm.is_some() {
-            sources.push("sdm/sdm".to_string());
+            sources.push(NodeId::singleton(NodeKind::Sdm));
         }
         let mut channels: Vec<&str> = Vec::new();
         let mut escalations: Vec<&str> = Vec::new();
         for alert in &alerts {
-            sources.push(format!("alert/{}", alert.name));
+            sources.push(alert.id());
             channels.extend(alert.notify.iter().map(String::as_str));
             if let Some(e) = &alert.escalation {
                 escalations.push(e);
-                sources.push(format!("escalation/{e}"));
+                sources.push(NodeId::new(NodeKind::Escalation, e));
                 if let Some(esc) = model.escalations.get(e) {
                     channels.extend(esc.levels.iter().map(|l| l.channel.as_str()));
                 }
             }
             if let Some(r) = &alert.runbook {
-                sources.push(format!("runbook/{r}"));
+                sources.push(NodeId::new(NodeKind::Runbook, r));
             }
         }
         channels.sort_unstable();
@@ -180,7 +181,11 @@ pub(crate) fn emit(model: &Model, _context: &Context) -> Result<Vec<Artifact>, E
                 target: &c.target,
             })
             .collect::<Vec<_>>();
-        sources.extend(topics.iter().map(|t| format!("channel/{}", t.channel)));
+        sources.extend(
+            topics
+                .iter()
+                .map(|t| NodeId::new(NodeKind::Channel, t.channel)),
+        );
         let escalations = escalations
             .iter()
             .filter_map(|e| model.escalations.get(*e))
@@ -315,7 +320,7 @@ fn alarm(
         evaluation_periods: 1,
         datapoints_to_alarm: 1,
         threshold,
-        comparison_operator: if comparison == "below" {
+        comparison_operator: if comparison == Bound::Below {
             "LessThanThreshold"
         } else {
             "GreaterThanThreshold"

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::emit::EmitError;
+use crate::id::NodeId;
 
 /// One generated file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,8 +14,8 @@ pub struct Artifact {
     pub path: String,
     /// UTF-8 text with `\n` line ends and one trailing newline.
     pub contents: String,
-    /// The spec nodes it came from (`environment/prod`, `app/webui`, ...).
-    pub sources: Vec<String>,
+    /// The spec nodes it came from (`environment/prod`, `app/webui`, ...), sorted.
+    pub sources: Vec<NodeId>,
     /// The JSON Schema (file name under `schemas/`) it must satisfy, if any.
     pub schema: Option<&'static str>,
 }
@@ -59,12 +60,8 @@ impl Artifact {
     }
 
     #[must_use]
-    pub fn from_nodes<I, S>(mut self, nodes: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        self.sources.extend(nodes.into_iter().map(Into::into));
+    pub fn from_nodes(mut self, nodes: impl IntoIterator<Item = NodeId>) -> Self {
+        self.sources.extend(nodes);
         self.sources.sort();
         self.sources.dedup();
         self

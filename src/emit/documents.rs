@@ -19,6 +19,7 @@ use serde::Serialize;
 
 use crate::emit::sandbox::{self, Limits, RenderError, Renderer};
 use crate::emit::{Artifact, Context, EmitError};
+use crate::id::{NodeId, NodeKind};
 use crate::model::{Environment, Model};
 
 pub(crate) const POLICY: &str = "policy.md.tera";
@@ -48,18 +49,28 @@ pub(crate) fn emit(model: &Model, context: &Context) -> Result<Vec<Artifact>, Em
         let view = views::runbooks(model, env);
         let mut nodes = env_nodes(model, env);
         for alert in &view.alerts {
-            nodes.push(format!("alert/{}", alert.name));
-            nodes.extend(alert.notify.iter().map(|c| format!("channel/{}", c.name)));
+            nodes.push(NodeId::new(NodeKind::Alert, &alert.name));
+            nodes.extend(
+                alert
+                    .notify
+                    .iter()
+                    .map(|c| NodeId::new(NodeKind::Channel, &c.name)),
+            );
             if let Some(e) = &alert.escalation {
-                nodes.push(format!("escalation/{}", e.name));
+                nodes.push(NodeId::new(NodeKind::Escalation, &e.name));
                 nodes.extend(
                     e.levels
                         .iter()
-                        .map(|l| format!("channel/{}", l.channel.name)),
+                        .map(|l| NodeId::new(NodeKind::Channel, &l.channel.name)),
                 );
             }
         }
-        nodes.extend(model.runbooks.keys().map(|r| format!("runbook/{r}")));
+        nodes.extend(
+            model
+                .runbooks
+                .keys()
+                .map(|r| NodeId::new(NodeKind::Runbook, r)),
+        );
         out.push(
             Artifact::new(
                 format!("docs/runbooks/{}.md", env.name),
@@ -74,15 +85,19 @@ pub(crate) fn emit(model: &Model, context: &Context) -> Result<Vec<Artifact>, Em
             model
                 .identity
                 .iter()
-                .map(|i| format!("identity/{}", i.name)),
+                .map(|i| NodeId::new(NodeKind::Identity, &i.name)),
         );
-        nodes.extend(view.groups.iter().map(|g| format!("group/{}", g.name)));
+        nodes.extend(
+            view.groups
+                .iter()
+                .map(|g| NodeId::new(NodeKind::Group, &g.name)),
+        );
         if let Some(site) = &view.sdm_site {
-            nodes.push(format!("environment/{}", site.name));
-            nodes.push("sdm/sdm".to_string());
+            nodes.push(NodeId::new(NodeKind::Environment, &site.name));
+            nodes.push(NodeId::singleton(NodeKind::Sdm));
         }
         if env.retention.values().next().is_some() {
-            nodes.push("retention/retention".to_string());
+            nodes.push(NodeId::singleton(NodeKind::Retention));
         }
         out.push(
             Artifact::new(
@@ -166,50 +181,52 @@ fn template_error(name: &str, error: &tera::Error) -> EmitError {
 }
 
 /// The spec nodes behind the policy: nearly all of it.
-fn policy_nodes(model: &Model) -> Vec<String> {
-    let mut nodes = vec![format!("platform/{}", model.platform.name)];
+fn policy_nodes(model: &Model) -> Vec<NodeId> {
+    let mut nodes = vec![model.platform.id()];
     nodes.extend(
         model
             .environments
             .keys()
-            .map(|e| format!("environment/{e}")),
+            .map(|e| NodeId::new(NodeKind::Environment, e)),
     );
     nodes.extend(
         model
             .identity
             .iter()
-            .map(|i| format!("identity/{}", i.name)),
+            .map(|i| NodeId::new(NodeKind::Identity, &i.name)),
     );
-    nodes.extend(model.groups.keys().map(|g| format!("group/{g}")));
-    nodes.extend(model.waivers.iter().map(|w| format!("waiver/{}", w.code)));
+    nodes.extend(model.groups.keys().map(|g| NodeId::new(NodeKind::Group, g)));
+    nodes.extend(
+        model
+            .waivers
+            .iter()
+            .map(|w| NodeId::new(NodeKind::Waiver, &w.code)),
+    );
     nodes.extend(
         model
             .constraints
             .iter()
-            .map(|c| format!("constraint/{}", c.name)),
+            .map(|c| NodeId::new(NodeKind::Constraint, &c.name)),
     );
     let envs = || model.environments.values();
     if envs().any(|e| e.sdm.is_some()) {
-        nodes.push("sdm/sdm".to_string());
+        nodes.push(NodeId::singleton(NodeKind::Sdm));
     }
     if envs().any(|e| !e.retention.is_empty()) {
-        nodes.push("retention/retention".to_string());
+        nodes.push(NodeId::singleton(NodeKind::Retention));
     }
     if envs().any(|e| e.logging.app_level.is_some() || !e.logging.indices.is_empty()) {
-        nodes.push("logging/logging".to_string());
+        nodes.push(NodeId::singleton(NodeKind::Logging));
     }
     nodes
 }
 
 /// The environment and the platform (whose owner every document names).
-fn env_nodes(model: &Model, env: &Environment) -> Vec<String> {
-    let mut nodes = vec![
-        format!("platform/{}", model.platform.name),
-        format!("environment/{}", env.name),
-    ];
+fn env_nodes(model: &Model, env: &Environment) -> Vec<NodeId> {
+    let mut nodes = vec![model.platform.id(), env.id()];
     if let Some(twin) = &env.sdm {
-        nodes.push(format!("environment/{}", twin.of));
-        nodes.push("sdm/sdm".to_string());
+        nodes.push(NodeId::new(NodeKind::Environment, &twin.of));
+        nodes.push(NodeId::singleton(NodeKind::Sdm));
     }
     nodes
 }

@@ -17,8 +17,9 @@
 use serde_json::{Map, Value, json};
 
 use crate::emit::{Artifact, Context, EmitError, HEADER};
+use crate::id::{NodeId, NodeKind};
+use crate::model::{AppKind, DataClass};
 use crate::model::{Environment, Model, Retention};
-use crate::spec::{AppKind, DataClass};
 
 /// Priority of every charter template: above Elasticsearch's built-in templates
 /// (`logs-*-*` and friends are 100). Charter's own templates never overlap each
@@ -49,19 +50,16 @@ pub(crate) fn emit(model: &Model, _context: &Context) -> Result<Vec<Artifact>, E
             let Some(index) = env.logging.indices.get(stream) else {
                 continue;
             };
-            if shares_base_index(model, env, stream, index) {
-                continue;
+            if env.shares_base_storage() {
+                continue; // the base's own index template and policy cover it
             }
             let retention = env.retention.get(&class).copied();
-            let mut sources = vec![
-                format!("environment/{}", env.name),
-                "logging/logging".to_string(),
-            ];
+            let mut sources = vec![env.id(), NodeId::singleton(NodeKind::Logging)];
             if retention.is_some() {
-                sources.push("retention/retention".to_string());
+                sources.push(NodeId::singleton(NodeKind::Retention));
             }
             if env.sdm.is_some() {
-                sources.push("sdm/sdm".to_string());
+                sources.push(NodeId::singleton(NodeKind::Sdm));
             }
             let template = index_template(model, env, stream, index, open_webui);
             out.push(
@@ -85,14 +83,6 @@ pub(crate) fn emit(model: &Model, _context: &Context) -> Result<Vec<Artifact>, E
 
 /// An SDM twin with shared storage (an error unless waived) writes into its base's
 /// indices: the base's template and policy already cover them.
-fn shares_base_index(model: &Model, env: &Environment, stream: &str, index: &str) -> bool {
-    env.sdm
-        .as_ref()
-        .and_then(|sdm| model.environments.get(&sdm.of))
-        .and_then(|base| base.logging.indices.get(stream))
-        .is_some_and(|base_index| base_index == index)
-}
-
 fn meta(model: &Model, env: &Environment, stream: &str, index: &str) -> Map<String, Value> {
     let mut meta = Map::new();
     meta.insert("generator".into(), json!("charter"));

@@ -17,8 +17,9 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::emit::{Artifact, Context, EmitError};
+use crate::id::{NodeId, NodeKind};
+use crate::model::AppKind;
 use crate::model::{App, Environment, Model};
-use crate::spec::AppKind;
 
 pub(crate) use derive::{SecretEntry, secret_entries};
 
@@ -165,16 +166,16 @@ struct Conflict {
     variable: String,
     /// `null` when the variable is injected from a secret (the plain value is dropped).
     spec_value: Option<String>,
-    spec_source: String,
+    spec_source: NodeId,
     charter_value: Option<String>,
     reason: &'static str,
 }
 
-pub(crate) fn emit(model: &Model, context: &Context) -> Result<Vec<Artifact>, EmitError> {
+pub(crate) fn emit(model: &Model, _context: &Context) -> Result<Vec<Artifact>, EmitError> {
     let mut out = Vec::new();
     for env in model.environments.values() {
         for app in model.apps.values() {
-            out.push(descriptor(model, context, env, app)?);
+            out.push(descriptor(model, env, app)?);
         }
     }
     Ok(out)
@@ -221,26 +222,7 @@ pub(crate) fn public_domain(model: &Model, env: &Environment, app: &App) -> Opti
     })
 }
 
-/// The spec node an environment's declarations come from, for provenance.
-pub(crate) fn secret_node(context: &Context, env: &Environment, secret: &str) -> String {
-    let declared_in = std::iter::once(env.name.as_str())
-        .chain(env.sdm.as_ref().map(|t| t.of.as_str()))
-        .chain(env.lineage.iter().map(String::as_str));
-    for name in declared_in {
-        let id = format!("secret/{name}/{secret}");
-        if context.locations.contains_key(&id) {
-            return id;
-        }
-    }
-    format!("secret/{}/{secret}", env.name)
-}
-
-fn descriptor(
-    model: &Model,
-    context: &Context,
-    env: &Environment,
-    app: &App,
-) -> Result<Artifact, EmitError> {
+fn descriptor(model: &Model, env: &Environment, app: &App) -> Result<Artifact, EmitError> {
     let scale = env
         .scales
         .get(&app.name)
@@ -254,10 +236,10 @@ fn descriptor(
     let entries = secret_entries(model, env, app);
 
     // Plain variables from the spec, the more specific source last.
-    let mut spec: BTreeMap<String, (String, String)> = BTreeMap::new();
-    let env_node = format!("environment/{}", env.name);
+    let mut spec: BTreeMap<String, (String, NodeId)> = BTreeMap::new();
+    let env_node = env.id();
     for (key, value) in &app.env {
-        spec.insert(key.clone(), (value.clone(), format!("app/{}", app.name)));
+        spec.insert(key.clone(), (value.clone(), app.id()));
     }
     for scope in ["*", app.name.as_str()] {
         for (key, value) in env.env.get(scope).into_iter().flatten() {
@@ -387,20 +369,17 @@ fn descriptor(
         &format!("\n# Katana app descriptor ({DESCRIPTOR}), charter's model of the format: see docs/katana.md.\n"),
         1,
     );
-    let mut nodes = vec![
-        env_node,
-        format!("app/{}", app.name),
-        format!("platform/{}", model.platform.name),
-    ];
+    let mut nodes = vec![env_node, app.id(), model.platform.id()];
     nodes.extend(
         entries
             .iter()
             .flat_map(SecretEntry::secrets)
-            .map(|s| secret_node(context, env, s)),
+            .filter_map(|s| env.secrets.get(s))
+            .map(|s| s.declared.clone()),
     );
     nodes.extend(derived.nodes);
     if env.sdm.is_some() {
-        nodes.push("sdm/sdm".to_string());
+        nodes.push(NodeId::singleton(NodeKind::Sdm));
     }
     Ok(artifact.from_nodes(nodes).schema(SCHEMA))
 }

@@ -1,38 +1,55 @@
 //! `manifest.json`: every generated file with its sha256 and the spec nodes it came
-//! from (provenance: node id and `file:line`), the spec digest, the commit when
-//! known, and the tool version.
+//! from (node ids only: where a node is declared is printed on demand by
+//! `charter locate`, so moving lines in the spec changes no byte here), the spec
+//! digest, the commit when known, and the tool version. Written by `build`, and
+//! read back (typed) by `build` and `check` to know which files charter owns.
 
 use std::fmt::Write as _;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::emit::{Artifact, ArtifactSet, Context};
+use crate::id::NodeId;
 use crate::model::Model;
 
 pub const PATH: &str = "manifest.json";
 
-#[derive(Serialize)]
-struct Manifest<'a> {
-    generator: &'static str,
-    version: &'static str,
-    platform: &'a str,
-    spec_digest: &'a str,
-    commit: Option<&'a str>,
-    files: Vec<File<'a>>,
+/// The manifest, as written and as read back from a previous build.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub generator: String,
+    pub version: String,
+    pub platform: String,
+    pub spec_digest: String,
+    pub commit: Option<String>,
+    pub files: Vec<ManifestFile>,
 }
 
-#[derive(Serialize)]
-struct File<'a> {
-    path: &'a str,
-    sha256: String,
-    sources: Vec<Source<'a>>,
+/// One generated file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManifestFile {
+    pub path: String,
+    pub sha256: String,
+    /// The spec nodes it came from, sorted.
+    pub sources: Vec<NodeId>,
 }
 
-#[derive(Serialize)]
-struct Source<'a> {
-    node: &'a str,
-    location: Option<&'a str>,
+impl Manifest {
+    /// Reads a manifest's text; `None` when it is not one charter wrote.
+    pub fn parse(text: &str) -> Option<Manifest> {
+        serde_json::from_str::<Manifest>(text)
+            .ok()
+            .filter(|m| m.generator == "charter")
+    }
+
+    /// The paths it lists, its own included.
+    pub fn paths(&self) -> impl Iterator<Item = &str> {
+        self.files
+            .iter()
+            .map(|f| f.path.as_str())
+            .chain(std::iter::once(PATH))
+    }
 }
 
 /// The sha256 of a text, as lowercase hex.
@@ -46,24 +63,17 @@ pub fn sha256(text: &str) -> String {
 
 pub(crate) fn emit(model: &Model, context: &Context, set: &ArtifactSet) -> Artifact {
     let manifest = Manifest {
-        generator: "charter",
-        version: env!("CARGO_PKG_VERSION"),
-        platform: &model.platform.name,
-        spec_digest: &context.spec_digest,
-        commit: context.commit.as_deref(),
+        generator: "charter".to_string(),
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        platform: model.platform.name.clone(),
+        spec_digest: context.spec_digest.clone(),
+        commit: context.commit.clone(),
         files: set
             .iter()
-            .map(|a| File {
-                path: &a.path,
+            .map(|a| ManifestFile {
+                path: a.path.clone(),
                 sha256: sha256(&a.contents),
-                sources: a
-                    .sources
-                    .iter()
-                    .map(|node| Source {
-                        node,
-                        location: context.locations.get(node).map(String::as_str),
-                    })
-                    .collect(),
+                sources: a.sources.clone(),
             })
             .collect(),
     };

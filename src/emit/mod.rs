@@ -22,7 +22,7 @@ mod workflows;
 use std::collections::BTreeMap;
 
 pub use artifact::{Artifact, ArtifactSet};
-pub use provenance::{locations, spec_digest};
+pub use provenance::spec_digest;
 
 use crate::model::Model;
 
@@ -33,8 +33,6 @@ pub struct Context {
     pub spec_digest: String,
     /// The spec repository's commit, when the caller knows it (`--commit`).
     pub commit: Option<String>,
-    /// Where each spec node was declared: node id (`environment/prod`) → `file:line`.
-    pub locations: BTreeMap<String, String>,
     /// Templates the spec overrides: template name (`policy.md.tera`) → text.
     pub templates: BTreeMap<String, String>,
 }

@@ -5,9 +5,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::model::ShareLevel;
 use crate::model::{Environment, Group, Model};
 use crate::query::{admitted, effective_share};
-use crate::spec::ShareLevel;
 
 /// The Open WebUI release whose settings the mapping is written and tested against.
 pub(crate) const TARGET_VERSION: &str = "0.11.4";

@@ -34,8 +34,9 @@
 //! and is left alone.
 
 use crate::emit::{Artifact, Context, EmitError, HEADER};
+use crate::id::{NodeId, NodeKind};
 use crate::model::{App, Environment, Model, Retention};
-use crate::spec::{AppKind, DataClass, ResourceKind};
+use crate::model::{AppKind, DataClass, ResourceKind};
 
 /// The newest Open WebUI release whose database schema the scrub is written for.
 pub const SCHEMA_VERSION: &str = "v0.11.4";
@@ -100,13 +101,10 @@ pub(crate) fn emit(model: &Model, _context: &Context) -> Result<Vec<Artifact>, E
             continue;
         }
         let text = render(model, environment, &apps, conversations, files);
-        let mut nodes = vec![
-            format!("environment/{}", environment.name),
-            "retention/retention".to_string(),
-        ];
-        nodes.extend(apps.iter().map(|app| format!("app/{}", app.name)));
+        let mut nodes = vec![environment.id(), NodeId::singleton(NodeKind::Retention)];
+        nodes.extend(apps.iter().map(|app| app.id()));
         if environment.sdm.is_some() {
-            nodes.push("sdm/sdm".to_string());
+            nodes.push(NodeId::singleton(NodeKind::Sdm));
         }
         artifacts.push(Artifact::new(path(&environment.name), text).from_nodes(nodes));
     }

@@ -5,10 +5,10 @@
 
 use serde::Serialize;
 
-use crate::emit::katana::{self, secret_entries};
+use crate::emit::katana::secret_entries;
 use crate::emit::{Artifact, Context, EmitError};
+use crate::model::SecretStore;
 use crate::model::{Environment, Model};
-use crate::spec::SecretStore;
 
 /// The manifest format's name and version (`manifest:` in every file).
 const FORMAT: &str = "secrets/v1";
@@ -27,7 +27,7 @@ struct SecretsFile<'m> {
     twin_of: Option<&'m str>,
     account: &'m str,
     region: Option<&'m str>,
-    prefix: String,
+    prefix: &'m str,
     secrets: Vec<Entry<'m>>,
 }
 
@@ -50,32 +50,17 @@ struct Consumer {
     derived: bool,
 }
 
-pub(crate) fn emit(model: &Model, context: &Context) -> Result<Vec<Artifact>, EmitError> {
+pub(crate) fn emit(model: &Model, _context: &Context) -> Result<Vec<Artifact>, EmitError> {
     model
         .environments
         .values()
-        .map(|env| manifest(model, context, env))
+        .map(|env| manifest(model, env))
         .collect()
 }
 
-/// `/{platform}/{env}/`: the twin's own, unless it shares its base's storage.
-fn prefix(model: &Model, env: &Environment) -> String {
-    let platform = &model.platform.name;
-    if let Some(twin) = &env.sdm {
-        let base = format!("/{platform}/{}/", twin.of);
-        if env.secrets.values().any(|s| s.path.starts_with(&base)) {
-            return base;
-        }
-    }
-    format!("/{platform}/{}/", env.name)
-}
-
-fn manifest(model: &Model, context: &Context, env: &Environment) -> Result<Artifact, EmitError> {
+fn manifest(model: &Model, env: &Environment) -> Result<Artifact, EmitError> {
     let mut entries = Vec::new();
-    let mut nodes = vec![
-        format!("environment/{}", env.name),
-        format!("platform/{}", model.platform.name),
-    ];
+    let mut nodes = vec![env.id(), model.platform.id()];
     for (name, secret) in &env.secrets {
         let mut consumers: Vec<Consumer> = model
             .apps
@@ -94,7 +79,7 @@ fn manifest(model: &Model, context: &Context, env: &Environment) -> Result<Artif
             .collect();
         consumers.sort();
         consumers.dedup();
-        nodes.push(katana::secret_node(context, env, name));
+        nodes.push(secret.declared.clone());
         entries.push(Entry {
             name,
             store: secret.store.as_str(),
@@ -112,7 +97,7 @@ fn manifest(model: &Model, context: &Context, env: &Environment) -> Result<Artif
         twin_of: env.sdm.as_ref().map(|t| t.of.as_str()),
         account: &env.account,
         region: env.primary_region().map(|r| r.name.as_str()),
-        prefix: prefix(model, env),
+        prefix: &env.secret_prefix,
         secrets: entries,
     };
     Ok(

@@ -11,8 +11,9 @@
 use serde::Serialize;
 
 use crate::emit::{Artifact, Context, EmitError};
+use crate::id::{NodeId, NodeKind};
+use crate::model::{DataClass, ResourceKind};
 use crate::model::{Environment, Model, Resource};
-use crate::spec::{DataClass, ResourceKind};
 
 /// Days after which an unfinished multipart upload is aborted (its parts cost
 /// storage and are invisible to the app).
@@ -85,7 +86,7 @@ pub(crate) fn emit(model: &Model, _context: &Context) -> Result<Vec<Artifact>, E
             .resources
             .iter()
             .filter(|(_, r)| r.kind == ResourceKind::S3)
-            .filter(|(_, r)| !shares_base_bucket(model, env, &r.physical_name))
+            .filter(|_| !env.shares_base_storage())
             .collect();
         let single = buckets.len() == 1;
         for (name, resource) in buckets {
@@ -94,12 +95,12 @@ pub(crate) fn emit(model: &Model, _context: &Context) -> Result<Vec<Artifact>, E
             } else {
                 format!("storage/{}/{name}.s3-lifecycle.json", env.name)
             };
-            let mut sources = vec![format!("environment/{}", env.name)];
+            let mut sources = vec![env.id()];
             if env.retention.contains_key(&DataClass::Files) {
-                sources.push("retention/retention".to_string());
+                sources.push(NodeId::singleton(NodeKind::Retention));
             }
             if env.sdm.is_some() {
-                sources.push("sdm/sdm".to_string());
+                sources.push(NodeId::singleton(NodeKind::Sdm));
             }
             out.push(
                 Artifact::json(path, &request(env, resource))?
@@ -113,13 +114,6 @@ pub(crate) fn emit(model: &Model, _context: &Context) -> Result<Vec<Artifact>, E
 
 /// An SDM twin with shared storage (an error unless waived) uses its base's
 /// bucket: one bucket has one lifecycle configuration, the base's.
-fn shares_base_bucket(model: &Model, env: &Environment, bucket: &str) -> bool {
-    env.sdm
-        .as_ref()
-        .and_then(|sdm| model.environments.get(&sdm.of))
-        .is_some_and(|base| base.resources.values().any(|r| r.physical_name == bucket))
-}
-
 /// The files retention in days, when files are deleted at all.
 pub(crate) fn files_days(env: &Environment) -> Option<u64> {
     env.retention

@@ -39,11 +39,11 @@ const CHECKOUT: &str = "actions/checkout@v5";
 const AWS_CREDENTIALS: &str = "aws-actions/configure-aws-credentials@v6";
 const UPLOAD_SARIF: &str = "github/codeql-action/upload-sarif@v4";
 
-pub(crate) fn emit(model: &Model, context: &Context) -> Result<Vec<Artifact>, EmitError> {
+pub(crate) fn emit(model: &Model, _context: &Context) -> Result<Vec<Artifact>, EmitError> {
     let mut artifacts = vec![check::emit(model)?];
     for environment in model.environments.values() {
         artifacts.push(deploy::emit(model, environment)?);
-        if let Some(artifact) = retention::emit(model, context, environment)? {
+        if let Some(artifact) = retention::emit(model, environment)? {
             artifacts.push(artifact);
         }
     }
@@ -338,17 +338,6 @@ fn artifact(path: String, comments: &[String], workflow: &Workflow) -> Result<Ar
     }
     text.push_str(&yaml);
     Ok(Artifact::new(path, text).schema(SCHEMA))
-}
-
-/// The provenance id of an environment's secret: the environment (or ancestor) that
-/// declares it.
-fn secret_node(context: &Context, environment: &Environment, secret: &str) -> String {
-    let declared_in = std::iter::once(&environment.name)
-        .chain(environment.sdm.as_ref().map(|s| &s.of))
-        .chain(environment.lineage.iter())
-        .map(|env| format!("secret/{env}/{secret}"))
-        .find(|id| context.locations.contains_key(id));
-    declared_in.unwrap_or_else(|| format!("secret/{}/{secret}", environment.name))
 }
 
 #[cfg(test)]

@@ -10,10 +10,16 @@ use serde::Serialize;
 mod window;
 pub use window::Window;
 
+use crate::id::{NodeId, NodeKind};
 use crate::source::Span;
-use crate::spec::{
-    AlertSeverity, AppKind, AuditLevel, Comparison, DataClass, Destination, Duration, LogLevel,
-    Period, ResourceKind, Role, SecretStore, ShareLevel, Tier,
+use crate::spec::{Comparison, Destination, Duration, Period};
+
+pub use crate::resolve::retention::Rule as RetentionRule;
+/// The spec's vocabulary (tiers, roles, levels, classes): words of the language that
+/// the model carries as they are, re-exported so later stages read them from here.
+pub use crate::spec::{
+    AlertSeverity, AppKind, AuditLevel, DataClass, FEATURES, LogLevel, ResourceKind, Role,
+    SHARE_OBJECTS, SecretStore, ShareLevel, Tier,
 };
 
 /// A resolved spec. Only `check::check` returns one.
@@ -31,6 +37,9 @@ pub struct Model {
     pub runbooks: BTreeMap<String, Runbook>,
     pub waivers: Vec<Waiver>,
     pub constraints: Vec<Constraint>,
+    /// Where every spec node is declared.
+    #[serde(skip)]
+    pub origins: BTreeMap<NodeId, Origin>,
 }
 
 /// Where a model item was declared: kept for diagnostics and provenance.
@@ -46,6 +55,12 @@ pub struct Platform {
     pub deploy_command: Option<String>,
     #[serde(skip)]
     pub origin: Origin,
+}
+
+impl Platform {
+    pub fn id(&self) -> NodeId {
+        NodeId::new(NodeKind::Platform, &self.name)
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -68,6 +83,12 @@ pub struct App {
     pub filters: Vec<Filter>,
     #[serde(skip)]
     pub origin: Origin,
+}
+
+impl App {
+    pub fn id(&self) -> NodeId {
+        NodeId::new(NodeKind::App, &self.name)
+    }
 }
 
 /// An [`AppKind`] that serializes as its spec name.
@@ -143,6 +164,11 @@ pub struct Environment {
     pub logging: Logging,
     /// Set on an SDM twin: what makes it one.
     pub sdm: Option<SdmTwin>,
+    /// Set on an environment the `sdm` node isolates: the name of its twin.
+    pub twin: Option<String>,
+    /// Where the secrets of this environment live in the parameter store:
+    /// `/{platform}/{env}/`, the base's prefix for a twin with shared storage.
+    pub secret_prefix: String,
     /// App → its load balancer and target group (CloudWatch dimension values), for
     /// the apps whose ids the spec declares.
     pub load_balancers: BTreeMap<String, LoadBalancer>,
@@ -151,6 +177,27 @@ pub struct Environment {
 }
 
 impl Environment {
+    pub fn id(&self) -> NodeId {
+        NodeId::new(NodeKind::Environment, &self.name)
+    }
+
+    /// The environment whose storage this one uses: itself, or for a twin with
+    /// shared storage, its base.
+    pub fn storage_owner(&self) -> &str {
+        match &self.sdm {
+            Some(twin) if twin.storage == TwinStorage::Shared => &twin.of,
+            _ => &self.name,
+        }
+    }
+
+    /// Whether this is an SDM twin that keeps its base's storage (indices, buckets,
+    /// secrets) instead of its own.
+    pub fn shares_base_storage(&self) -> bool {
+        self.sdm
+            .as_ref()
+            .is_some_and(|twin| twin.storage == TwinStorage::Shared)
+    }
+
     pub fn is_production(&self) -> bool {
         self.tier == Tier::Production
     }
@@ -158,6 +205,12 @@ impl Environment {
     pub fn primary_region(&self) -> Option<&Region> {
         self.regions.first()
     }
+}
+
+/// The parameter-store prefix the spec owns for an environment's secrets:
+/// `/{platform}/{environment}/`.
+pub fn secret_prefix(platform: &str, environment: &str) -> String {
+    format!("/{platform}/{environment}/")
 }
 
 /// CloudWatch's names of an app's load balancer and target group:
@@ -218,6 +271,10 @@ pub struct Secret {
     pub consumers: BTreeSet<String>,
     pub env: String,
     pub rotate_days: Option<u64>,
+    /// The spec node that declares it: `secret/{env}/{name}` of the environment along
+    /// the `extends` chain (or a twin's base) whose block holds it.
+    #[serde(skip)]
+    pub declared: NodeId,
     #[serde(skip)]
     pub origin: Origin,
 }
@@ -236,12 +293,18 @@ pub struct Retention {
     pub days: Option<u64>,
     pub forever: bool,
     pub hot_days: Option<u64>,
-    /// Which rule decided it: `default`, `tier`, `sdm` or `environment`.
-    pub rule: &'static str,
+    /// Which rule decided it.
+    pub rule: RetentionRule,
+}
+
+impl Serialize for RetentionRule {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
 }
 
 impl Retention {
-    pub fn new(period: Period, hot: Option<Duration>, rule: &'static str) -> Self {
+    pub fn new(period: Period, hot: Option<Duration>, rule: RetentionRule) -> Self {
         match period {
             Period::For(d) => Self {
                 days: Some(d.days()),
@@ -271,10 +334,21 @@ pub struct Logging {
 pub struct SdmTwin {
     /// The environment this twin isolates.
     pub of: String,
+    /// Whether it has storage of its own (the default) or its base's.
+    pub storage: TwinStorage,
     /// Only these groups may sign in.
     pub groups: BTreeSet<String>,
     pub share: BTreeMap<String, ShareLevel>,
     pub moderation: Option<String>,
+}
+
+/// An SDM twin's storage: its own names everywhere, or its base's (an error
+/// unless waived).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TwinStorage {
+    Dedicated,
+    Shared,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -284,6 +358,12 @@ pub struct Identity {
     pub client_id: String,
     pub group_claim: String,
     pub client_secret: Option<String>,
+}
+
+impl Identity {
+    pub fn id(&self) -> NodeId {
+        NodeId::new(NodeKind::Identity, &self.name)
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -300,20 +380,47 @@ pub struct Group {
     pub origin: Origin,
 }
 
+impl Group {
+    pub fn id(&self) -> NodeId {
+        NodeId::new(NodeKind::Group, &self.name)
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Channel {
     pub name: String,
-    pub kind: &'static str,
+    pub kind: ChannelKind,
     pub target: String,
+}
+
+/// Where a channel delivers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, strum::IntoStaticStr, strum::Display)]
+#[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
+pub enum ChannelKind {
+    Slack,
+    Pager,
+    Servicenow,
+    Email,
 }
 
 impl Channel {
     pub fn from_destination(name: &str, destination: &Destination) -> Self {
+        let kind = match destination {
+            Destination::Slack(_) => ChannelKind::Slack,
+            Destination::Pager(_) => ChannelKind::Pager,
+            Destination::Servicenow(_) => ChannelKind::Servicenow,
+            Destination::Email(_) => ChannelKind::Email,
+        };
         Self {
             name: name.to_string(),
-            kind: destination.kind(),
+            kind,
             target: destination.target().to_string(),
         }
+    }
+
+    pub fn id(&self) -> NodeId {
+        NodeId::new(NodeKind::Channel, &self.name)
     }
 }
 
@@ -321,6 +428,12 @@ impl Channel {
 pub struct Escalation {
     pub name: String,
     pub levels: Vec<EscalationLevel>,
+}
+
+impl Escalation {
+    pub fn id(&self) -> NodeId {
+        NodeId::new(NodeKind::Escalation, &self.name)
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -341,13 +454,28 @@ pub struct Alert {
     pub environments: BTreeSet<String>,
 }
 
+impl Alert {
+    pub fn id(&self) -> NodeId {
+        NodeId::new(NodeKind::Alert, &self.name)
+    }
+}
+
+/// Which side of its threshold a metric alarms on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, strum::IntoStaticStr, strum::Display)]
+#[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
+pub enum Bound {
+    Above,
+    Below,
+}
+
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "source", rename_all = "kebab-case")]
 pub enum Metric {
     Catalogue {
         name: String,
         app: Option<String>,
-        comparison: &'static str,
+        comparison: Bound,
         threshold: f64,
         period_seconds: u64,
     },
@@ -355,16 +483,16 @@ pub enum Metric {
         namespace: String,
         name: String,
         statistic: String,
-        comparison: &'static str,
+        comparison: Bound,
         threshold: f64,
         period_seconds: u64,
     },
 }
 
-pub(crate) fn comparison(c: Comparison) -> (&'static str, f64) {
+pub(crate) fn comparison(c: Comparison) -> (Bound, f64) {
     match c {
-        Comparison::Above(v) => ("above", v),
-        Comparison::Below(v) => ("below", v),
+        Comparison::Above(v) => (Bound::Above, v),
+        Comparison::Below(v) => (Bound::Below, v),
     }
 }
 
@@ -374,6 +502,12 @@ pub struct Runbook {
     pub title: String,
     pub when: Option<String>,
     pub steps: Vec<String>,
+}
+
+impl Runbook {
+    pub fn id(&self) -> NodeId {
+        NodeId::new(NodeKind::Runbook, &self.name)
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -392,4 +526,16 @@ pub struct Constraint {
     pub schema: String,
     pub tier: Option<Tier>,
     pub environments: Vec<String>,
+}
+
+impl Waiver {
+    pub fn id(&self) -> NodeId {
+        NodeId::new(NodeKind::Waiver, &self.code)
+    }
+}
+
+impl Constraint {
+    pub fn id(&self) -> NodeId {
+        NodeId::new(NodeKind::Constraint, &self.name)
+    }
 }

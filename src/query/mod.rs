@@ -8,8 +8,12 @@ pub mod pattern;
 pub mod view;
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
-use crate::model::{Environment, Group, Model};
+use strum::IntoEnumIterator as _;
+
+use crate::id::{NodeId, NodeKind};
+use crate::model::{Environment, Group, Model, Origin};
 use crate::spec::{FEATURES, ShareLevel};
 use crate::suggest;
 
@@ -80,6 +84,52 @@ pub fn find_group<'m>(model: &'m Model, name: &str) -> Result<&'m Group, Unknown
             name,
             model.groups.keys().map(String::as_str),
         )
+    })
+}
+
+/// How many names of a kind an unknown-node error lists.
+const LISTED: usize = 20;
+
+/// The spec node `text` names (`kind/name`), with where it is declared.
+pub fn find_node(model: &Model, text: &str) -> Result<(NodeId, Origin), UnknownName> {
+    let Some(id) = NodeId::parse(text) else {
+        let kinds: Vec<&str> = NodeKind::iter().map(NodeKind::as_str).collect();
+        return Err(UnknownName {
+            kind: "node",
+            name: text.to_string(),
+            help: format!(
+                "a node id is `kind/name`, like `environment/prod`; kinds: {}",
+                kinds.join(", ")
+            ),
+        });
+    };
+    if let Some(origin) = model.origins.get(&id) {
+        return Ok((id, *origin));
+    }
+    // Suggest among the nodes of the same kind; list at most a screenful.
+    let same_kind: Vec<String> = model
+        .origins
+        .keys()
+        .filter(|k| k.kind == id.kind)
+        .map(ToString::to_string)
+        .collect();
+    let mut help = match suggest::did_you_mean(text, same_kind.iter().map(String::as_str)) {
+        Some(hint) => format!("{hint} "),
+        None => String::new(),
+    };
+    if same_kind.is_empty() {
+        let _ = write!(help, "the spec declares no {} node", id.kind);
+    } else {
+        let shown: Vec<&str> = same_kind.iter().take(LISTED).map(String::as_str).collect();
+        let _ = write!(help, "{} nodes: {}", id.kind, shown.join(", "));
+        if same_kind.len() > LISTED {
+            let _ = write!(help, " and {} more", same_kind.len() - LISTED);
+        }
+    }
+    Err(UnknownName {
+        kind: "node",
+        name: text.to_string(),
+        help,
     })
 }
 

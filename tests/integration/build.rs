@@ -323,7 +323,6 @@ fn the_manifest_of_the_repo_spec_is_snapshotted() {
     let context = charter::emit::Context {
         spec_digest: "0".repeat(64),
         commit: None,
-        locations: outcome.locations,
         templates: std::collections::BTreeMap::new(),
     };
     let set = charter::emit::emit(&model, &context).expect("emit");

@@ -38,7 +38,6 @@ fn documents(
     let context = charter::emit::Context {
         spec_digest: charter::emit::spec_digest(&sources),
         commit: commit.map(str::to_string),
-        locations: outcome.locations,
         templates,
     };
     let set = charter::emit::emit(&model, &context)?;
@@ -429,7 +428,6 @@ fn runbook_links_in_other_artifacts_resolve() {
     let context = charter::emit::Context {
         spec_digest: charter::emit::spec_digest(&sources),
         commit: None,
-        locations: outcome.locations,
         templates: BTreeMap::new(),
     };
     let set = charter::emit::emit(&model, &context).expect("emits");

@@ -66,7 +66,6 @@ fn build_dir(dir: &Path) -> Built {
     let context = Context {
         spec_digest: charter::emit::spec_digest(&sources),
         commit: None,
-        locations: outcome.locations.clone(),
         templates: BTreeMap::new(),
     };
     let set = charter::emit::emit(&model, &context).expect("emit");

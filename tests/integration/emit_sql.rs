@@ -42,7 +42,6 @@ fn emit_dir(dir: &Path) -> ArtifactSet {
     let context = charter::emit::Context {
         spec_digest: charter::emit::spec_digest(&sources),
         commit: None,
-        locations: outcome.locations,
         templates: charter::cmd::load::load_templates(dir).expect("templates"),
     };
     charter::emit::emit(&model, &context).expect("emit")
@@ -301,7 +300,10 @@ fn repo_spec_has_a_scrub_per_environment_with_its_retention() {
         let artifact = &files[&format!("sql/{env}/retention.sql")];
         assert_well_formed(artifact, env, *days);
         assert!(
-            artifact.sources.contains(&format!("environment/{env}")),
+            artifact
+                .sources
+                .iter()
+                .any(|s| *s == format!("environment/{env}")),
             "provenance: {:?}",
             artifact.sources
         );

@@ -17,6 +17,7 @@ mod hostile;
 mod init;
 mod policy;
 mod properties;
+mod provenance;
 mod queries;
 mod specs;
 mod support;

@@ -115,7 +115,6 @@ pub fn emitted(dir: &Path) -> (charter::model::Model, charter::emit::ArtifactSet
     let context = charter::emit::Context {
         spec_digest: charter::emit::spec_digest(&sources),
         commit: None,
-        locations: outcome.locations,
         templates: std::collections::BTreeMap::new(),
     };
     let set = charter::emit::emit(&model, &context).expect("emit");

@@ -7,8 +7,8 @@
 use serde::Serialize;
 
 use crate::emit::EmitError;
-use crate::model::{Environment, Metric, Model};
-use crate::spec::ResourceKind;
+use crate::model::ResourceKind;
+use crate::model::{Bound, Environment, Metric, Model};
 
 #[derive(Serialize, Clone)]
 #[serde(rename_all = "PascalCase")]
@@ -55,7 +55,7 @@ pub(super) fn source(
             ..
         } => {
             let app = app.as_deref().unwrap_or(&model.platform.name);
-            catalogue(&model.platform.name, env, app, name, comparison)
+            catalogue(&model.platform.name, env, app, name, *comparison)
         }
         Metric::Raw {
             namespace,
@@ -115,7 +115,7 @@ fn catalogue(
     env: &Environment,
     app: &str,
     name: &str,
-    comparison: &str,
+    comparison: Bound,
 ) -> Result<Source, EmitError> {
     // The ids AWS gave the load balancer come from the spec (`load-balancer`); the
     // check `alerts/unbound-load-balancer` guarantees them for these metrics.
@@ -168,7 +168,7 @@ fn catalogue(
         "unhealthy-hosts" => {
             // Sustained: the fewest unhealthy targets in the window is above the
             // threshold (the most, for `below`).
-            let stat = if comparison == "below" {
+            let stat = if comparison == Bound::Below {
                 "Maximum"
             } else {
                 "Minimum"

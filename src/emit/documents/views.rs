@@ -8,8 +8,8 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
+use crate::model::{DataClass, ShareLevel};
 use crate::model::{Environment, Model, Retention};
-use crate::spec::{DataClass, ShareLevel};
 
 mod onboarding;
 mod policy;
@@ -168,7 +168,7 @@ fn identity_view(model: &Model) -> Option<IdentityView> {
     })
 }
 
-fn env_view(model: &Model, e: &Environment) -> EnvView {
+fn env_view(e: &Environment) -> EnvView {
     EnvView {
         name: e.name.clone(),
         tier: e.tier.as_str(),
@@ -179,11 +179,7 @@ fn env_view(model: &Model, e: &Environment) -> EnvView {
         regions: e.regions.iter().map(|r| r.name.clone()).collect(),
         primary_region: e.primary_region().map(|r| r.name.clone()),
         sdm_of: e.sdm.as_ref().map(|s| s.of.clone()),
-        sdm_twin: model
-            .environments
-            .values()
-            .find(|t| t.sdm.as_ref().is_some_and(|s| s.of == e.name))
-            .map(|t| t.name.clone()),
+        sdm_twin: e.twin.clone(),
     }
 }
 
@@ -197,18 +193,13 @@ fn group_refs(model: &Model, names: &BTreeSet<String>) -> Vec<GroupRef> {
         .collect()
 }
 
-/// `dedicated` when an environment has no resource name in common with the one it
-/// is a twin of (and for every regular environment), else `shared`.
-fn storage(model: &Model, env: &Environment) -> &'static str {
-    let base = env.sdm.as_ref().and_then(|s| model.environments.get(&s.of));
-    let shares_a_name = base.is_some_and(|b| {
-        env.resources.iter().any(|(name, r)| {
-            b.resources
-                .get(name)
-                .is_some_and(|br| br.physical_name == r.physical_name)
-        })
-    });
-    if shares_a_name { "shared" } else { "dedicated" }
+/// `shared` for a twin that uses its base's storage, else `dedicated`.
+fn storage(env: &Environment) -> &'static str {
+    if env.shares_base_storage() {
+        "shared"
+    } else {
+        "dedicated"
+    }
 }
 
 fn url(domain: Option<&str>) -> Option<String> {
@@ -251,7 +242,7 @@ fn retention_cell(class: DataClass, retention: Option<&Retention>) -> RetentionC
         days: retention.and_then(|r| r.days),
         forever: retention.is_some_and(|r| r.forever),
         hot_days: retention.and_then(|r| r.hot_days),
-        rule: retention.map(|r| r.rule),
+        rule: retention.map(|r| r.rule.as_str()),
         kept,
         text,
     }
@@ -311,6 +302,7 @@ pub fn duration(seconds: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::RetentionRule;
 
     #[test]
     fn durations_use_the_largest_whole_unit() {
@@ -328,7 +320,7 @@ mod tests {
             days: Some(730),
             forever: false,
             hot_days: Some(30),
-            rule: "sdm",
+            rule: RetentionRule::Sdm,
         };
         let cell = retention_cell(DataClass::AuditLogs, Some(&r));
         assert_eq!(cell.text, "730 days, hot 30 days (sdm)");
@@ -337,7 +329,7 @@ mod tests {
             days: None,
             forever: true,
             hot_days: None,
-            rule: "default",
+            rule: RetentionRule::Default,
         };
         assert_eq!(
             retention_cell(DataClass::Files, Some(&forever)).text,

@@ -8,9 +8,10 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::emit::open_webui::{default_permissions, sign_in_roles};
+use crate::id::{NodeId, NodeKind};
 use crate::model::{App, Environment, Model};
+use crate::model::{AppKind, AuditLevel, ResourceKind};
 use crate::query::admitted;
-use crate::spec::{AppKind, AuditLevel, ResourceKind};
 
 /// What the Pipelines mapping follows: the upstream server's `start.sh` and `main.py`.
 pub(crate) const PIPELINES_TARGET: &str = "open-webui-pipelines main";
@@ -79,7 +80,7 @@ pub(crate) struct Derived {
     pub env: BTreeMap<String, String>,
     pub hooks: Vec<Hook>,
     /// Spec nodes the derived values come from (provenance).
-    pub nodes: Vec<String>,
+    pub nodes: Vec<NodeId>,
 }
 
 impl Derived {
@@ -194,7 +195,7 @@ fn open_webui(model: &Model, env: &Environment, app: &App, d: &mut Derived) {
 
     // Sign-in: OIDC only, groups from the token, roles from the directory groups.
     if let Some(identity) = &model.identity {
-        d.nodes.push(format!("identity/{}", identity.name));
+        d.nodes.push(identity.id());
         d.set(
             "OPENID_PROVIDER_URL",
             format!(
@@ -229,7 +230,7 @@ fn open_webui(model: &Model, env: &Environment, app: &App, d: &mut Derived) {
             d.set("OAUTH_ADMIN_ROLES", admins.join(","));
         }
         d.nodes
-            .extend(admitted(model, env).map(|g| format!("group/{}", g.name)));
+            .extend(admitted(model, env).map(crate::model::Group::id));
     }
 
     // The database is the source of truth only for what charter cannot set.
@@ -276,11 +277,11 @@ fn open_webui(model: &Model, env: &Environment, app: &App, d: &mut Derived) {
     // Logs: single-line JSON on stdout; audit to stdout too (the shipper carries it).
     d.set("LOG_FORMAT", "json");
     if let Some(level) = env.logging.app_level {
-        d.nodes.push("logging/logging".to_string());
+        d.nodes.push(NodeId::singleton(NodeKind::Logging));
         d.set("GLOBAL_LOG_LEVEL", upper(level.as_str()));
     }
     if let Some(level) = env.logging.audit_level {
-        d.nodes.push("logging/logging".to_string());
+        d.nodes.push(NodeId::singleton(NodeKind::Logging));
         d.set("AUDIT_LOG_LEVEL", upper(level.as_str()));
         if level != AuditLevel::None {
             d.flag("ENABLE_AUDIT_STDOUT", true);
@@ -326,8 +327,11 @@ fn open_webui(model: &Model, env: &Environment, app: &App, d: &mut Derived) {
                 .collect::<Vec<_>>()
                 .join(";"),
         );
-        d.nodes
-            .extend(connections.iter().map(|(p, ..)| format!("app/{}", p.name)));
+        d.nodes.extend(
+            connections
+                .iter()
+                .map(|(p, ..)| NodeId::new(NodeKind::App, &p.name)),
+        );
     }
 }
 
@@ -354,7 +358,7 @@ fn pipelines(env: &Environment, app: &App, d: &mut Derived) {
         );
     }
     if let Some(level) = env.logging.app_level {
-        d.nodes.push("logging/logging".to_string());
+        d.nodes.push(NodeId::singleton(NodeKind::Logging));
         d.set("GLOBAL_LOG_LEVEL", upper(level.as_str()));
     }
 }

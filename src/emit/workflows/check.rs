@@ -79,7 +79,7 @@ pub(super) fn emit(model: &Model) -> Result<Artifact, EmitError> {
         "GitHub runs workflows only from .github/workflows/: copy generated/github/workflows/*.yml there.".to_string(),
     ];
     super::artifact(format!("{}/charter.yml", super::DIR), &comments, &workflow)
-        .map(|a| a.from_nodes([format!("platform/{}", model.platform.name)]))
+        .map(|a| a.from_nodes([model.platform.id()]))
 }
 
 fn install_step() -> Step {

@@ -10,6 +10,7 @@ use super::{
     Triggers, Workflow,
 };
 use crate::emit::{Artifact, EmitError};
+use crate::id::{NodeId, NodeKind};
 use crate::model::{App, Environment, Model, Window};
 
 /// The command when neither the environment nor the platform gives one.
@@ -76,12 +77,12 @@ pub(super) fn emit(model: &Model, environment: &Environment) -> Result<Artifact,
     ));
     super::artifact(path, &comments, &workflow).map(|a| {
         let mut nodes = vec![
-            format!("environment/{name}"),
-            format!("platform/{}", model.platform.name),
+            NodeId::new(NodeKind::Environment, name),
+            model.platform.id(),
         ];
-        nodes.extend(apps.iter().map(|app| format!("app/{}", app.name)));
+        nodes.extend(apps.iter().map(|app| app.id()));
         if environment.sdm.is_some() {
-            nodes.push("sdm/sdm".to_string());
+            nodes.push(NodeId::singleton(NodeKind::Sdm));
         }
         a.from_nodes(nodes)
     })

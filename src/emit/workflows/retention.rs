@@ -7,9 +7,10 @@
 use super::{
     Concurrency, Defaults, Dispatch, Job, Jobs, Permissions, Schedule, Step, Triggers, Workflow,
 };
-use crate::emit::{Artifact, Context, EmitError};
+use crate::emit::{Artifact, EmitError};
+use crate::id::{NodeId, NodeKind};
+use crate::model::{AppKind, DataClass, SecretStore};
 use crate::model::{Environment, Model, Secret};
-use crate::spec::{AppKind, DataClass, SecretStore};
 
 /// Every day at 03:17 UTC: a fixed time, off the top of the hour when GitHub's
 /// scheduler is busiest.
@@ -20,7 +21,6 @@ const DATABASE_URL: &str = "DATABASE_URL";
 
 pub(super) fn emit(
     model: &Model,
-    context: &Context,
     environment: &Environment,
 ) -> Result<Option<Artifact>, EmitError> {
     let Some((secret_name, secret)) = database_secret(model, environment) else {
@@ -73,13 +73,13 @@ pub(super) fn emit(
         "and may only read that secret. The runner must reach the database.".to_string(),
     ];
     let mut nodes = vec![
-        format!("environment/{name}"),
-        format!("platform/{}", model.platform.name),
-        "retention/retention".to_string(),
-        super::secret_node(context, environment, secret_name),
+        NodeId::new(NodeKind::Environment, name),
+        model.platform.id(),
+        NodeId::singleton(NodeKind::Retention),
+        secret.declared.clone(),
     ];
     if environment.sdm.is_some() {
-        nodes.push("sdm/sdm".to_string());
+        nodes.push(NodeId::singleton(NodeKind::Sdm));
     }
     super::artifact(path, &comments, &workflow).map(|a| Some(a.from_nodes(nodes)))
 }

@@ -3,9 +3,9 @@
 use serde::Serialize;
 
 use crate::emit::HEADER;
+use crate::model::{AuditLevel, DataClass};
 use crate::model::{Environment, Model};
 use crate::query::{effective_share, may_sign_in};
-use crate::spec::{AuditLevel, DataClass};
 
 use super::{
     EnvView, FeatureView, GroupRef, IdentityView, PlatformView, RetentionCell, ShareView, VERSION,
@@ -77,15 +77,12 @@ pub fn onboarding(model: &Model, env: &Environment) -> OnboardingView {
             .map(|c| retention_cell(*c, e.retention.get(c)))
             .collect()
     };
-    let twin = model
-        .environments
-        .values()
-        .find(|t| t.sdm.as_ref().is_some_and(|s| s.of == env.name));
+    let twin = env.twin.as_ref().and_then(|t| model.environments.get(t));
     OnboardingView {
         header: HEADER,
         charter_version: VERSION,
         platform: platform_view(model),
-        environment: env_view(model, env),
+        environment: env_view(env),
         identity: identity_view(model),
         groups: model
             .groups
@@ -124,7 +121,7 @@ pub fn onboarding(model: &Model, env: &Environment) -> OnboardingView {
             },
         }),
         moderation: env.sdm.as_ref().and_then(|s| s.moderation.clone()),
-        storage: storage(model, env),
+        storage: storage(env),
         regular_site: env.sdm.as_ref().map(|s| {
             let base = model.environments.get(&s.of);
             let domain = base.and_then(|b| b.domain.clone());

@@ -132,11 +132,7 @@ pub struct DeployRow {
 }
 
 pub fn policy(model: &Model, context: &Context) -> PolicyView {
-    let environments: Vec<EnvView> = model
-        .environments
-        .values()
-        .map(|e| env_view(model, e))
-        .collect();
+    let environments: Vec<EnvView> = model.environments.values().map(env_view).collect();
     let access_policies = access_policies(model);
     let retention = model
         .environments
@@ -229,7 +225,7 @@ fn twin_view(model: &Model, env: &Environment) -> Option<TwinView> {
         domain: env.domain.clone(),
         url: url(env.domain.as_deref()),
         base_url: base.and_then(|b| url(b.domain.as_deref())),
-        storage: storage(model, env),
+        storage: storage(env),
         groups: group_refs(model, &twin.groups),
         audit_level: env.logging.audit_level.map(crate::spec::AuditLevel::as_str),
         moderation: twin.moderation.clone(),

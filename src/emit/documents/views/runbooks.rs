@@ -88,7 +88,7 @@ pub fn runbooks(model: &Model, env: &Environment) -> RunbooksView {
         header: HEADER,
         charter_version: VERSION,
         platform: platform_view(model),
-        environment: env_view(model, env),
+        environment: env_view(env),
         alerts,
         runbooks,
     }
