@@ -77,7 +77,6 @@ fn compile(sources: &Sources) -> (Model, Context) {
     assert!(!outcome.has_errors(), "the benchmark spec has errors");
     let context = Context {
         spec_digest: charter::emit::spec_digest(sources),
-        locations: outcome.locations,
         ..Context::default()
     };
     (outcome.model.expect("a model"), context)

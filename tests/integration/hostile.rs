@@ -423,7 +423,6 @@ fn emit_with_template(name: &str, text: &str) -> Result<String, (String, String)
     let context = charter::emit::Context {
         spec_digest: charter::emit::spec_digest(&sources),
         commit: None,
-        locations: outcome.locations,
         templates: std::collections::BTreeMap::from([(name.to_string(), text.to_string())]),
     };
     match charter::emit::emit(&model, &context) {
@@ -491,7 +490,6 @@ fn a_template_that_includes_itself_or_recurses_is_refused_before_rendering() {
     let context = charter::emit::Context {
         spec_digest: String::new(),
         commit: None,
-        locations: outcome.locations,
         templates: std::collections::BTreeMap::from([
             ("runbook.md.tera".to_string(), "{% include \"onboarding.md.tera\" %}".to_string()),
             (
