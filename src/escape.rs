@@ -28,14 +28,7 @@ pub fn is_hostile(c: char) -> bool {
 /// `text` with every [`is_hostile`] character as `\u{..}` (lowercase hex, as Rust
 /// writes it); tabs and newlines are kept. Borrowed when nothing needs escaping.
 pub fn visible(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_hostile) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        push_visible(c, &mut out);
-    }
-    Cow::Owned(out)
+    visible_keeping(text, |_| false)
 }
 
 /// [`visible`], except that characters `keep` accepts are left as they are (the

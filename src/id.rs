@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Serialize, Serializer};
 
 /// The kinds of spec node. The one list: top-level node kinds are the variants whose
 /// [`NodeKind::is_top_level`] is true; their text is the KDL node name.
@@ -136,15 +136,6 @@ impl PartialEq<String> for NodeId {
 impl Serialize for NodeId {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for NodeId {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        NodeId::parse(&text).ok_or_else(|| {
-            serde::de::Error::custom(format!("`{text}` is not a node id (kind/name)"))
-        })
     }
 }
 

@@ -41,20 +41,10 @@ struct WriteReport {
 
 /// The paths a previous build recorded in `manifest.json` (its own included).
 pub(crate) fn previously_generated(out: &Path) -> BTreeSet<String> {
-    let Ok(text) = std::fs::read_to_string(out.join(crate::emit::manifest::PATH)) else {
-        return BTreeSet::new();
-    };
-    let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) else {
-        return BTreeSet::new();
-    };
-    let mut paths: BTreeSet<String> = value["files"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|f| f["path"].as_str().map(str::to_string))
-        .collect();
-    paths.insert(crate::emit::manifest::PATH.to_string());
-    paths
+    std::fs::read_to_string(out.join(crate::emit::manifest::PATH))
+        .ok()
+        .and_then(|text| crate::emit::manifest::listed_paths(&text))
+        .unwrap_or_default()
 }
 
 /// Every file under `dir`, as paths relative to it with `/`.

@@ -1,8 +1,8 @@
 //! `manifest.json`: every generated file with its sha256 and the spec nodes it came
 //! from (node ids only: where a node is declared is printed on demand by
 //! `charter locate`, so moving lines in the spec changes no byte here), the spec
-//! digest, the commit when known, and the tool version. Written by `build`, and
-//! read back (typed) by `build` and `check` to know which files charter owns.
+//! digest, the commit when known, and the tool version. Written by `build`; the
+//! paths it lists are read back by `build` to know which files charter owns.
 
 use std::fmt::Write as _;
 
@@ -15,8 +15,8 @@ use crate::model::Model;
 
 pub const PATH: &str = "manifest.json";
 
-/// The manifest, as written and as read back from a previous build.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The manifest as written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Manifest {
     pub generator: String,
     pub version: String,
@@ -27,7 +27,7 @@ pub struct Manifest {
 }
 
 /// One generated file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ManifestFile {
     pub path: String,
     pub sha256: String,
@@ -35,21 +35,34 @@ pub struct ManifestFile {
     pub sources: Vec<NodeId>,
 }
 
-impl Manifest {
-    /// Reads a manifest's text; `None` when it is not one charter wrote.
-    pub fn parse(text: &str) -> Option<Manifest> {
-        serde_json::from_str::<Manifest>(text)
-            .ok()
-            .filter(|m| m.generator == "charter")
-    }
+/// What a previous build's manifest says charter owns: only the fields every
+/// manifest version has, so an output directory written by an older charter (whose
+/// sources carried locations) is still recognised.
+#[derive(Deserialize)]
+struct Listed {
+    generator: String,
+    files: Vec<ListedFile>,
+}
 
-    /// The paths it lists, its own included.
-    pub fn paths(&self) -> impl Iterator<Item = &str> {
-        self.files
-            .iter()
-            .map(|f| f.path.as_str())
-            .chain(std::iter::once(PATH))
-    }
+#[derive(Deserialize)]
+struct ListedFile {
+    path: String,
+}
+
+/// The paths a manifest's text lists, its own included; `None` when the text is
+/// not a manifest charter wrote.
+pub fn listed_paths(text: &str) -> Option<std::collections::BTreeSet<String>> {
+    let listed = serde_json::from_str::<Listed>(text)
+        .ok()
+        .filter(|m| m.generator == "charter")?;
+    Some(
+        listed
+            .files
+            .into_iter()
+            .map(|f| f.path)
+            .chain(std::iter::once(PATH.to_string()))
+            .collect(),
+    )
 }
 
 /// The sha256 of a text, as lowercase hex.

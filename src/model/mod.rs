@@ -181,15 +181,6 @@ impl Environment {
         NodeId::new(NodeKind::Environment, &self.name)
     }
 
-    /// The environment whose storage this one uses: itself, or for a twin with
-    /// shared storage, its base.
-    pub fn storage_owner(&self) -> &str {
-        match &self.sdm {
-            Some(twin) if twin.storage == TwinStorage::Shared => &twin.of,
-            _ => &self.name,
-        }
-    }
-
     /// Whether this is an SDM twin that keeps its base's storage (indices, buckets,
     /// secrets) instead of its own.
     pub fn shares_base_storage(&self) -> bool {
