@@ -19,8 +19,12 @@ cargo fmt --all -- --check
 echo "== cargo clippy --all-targets -- -D warnings"
 cargo clippy --all-targets --locked -- -D warnings
 
+# Benchmarks are type-checked by clippy above but not run here: `cargo test
+# --all-targets` would run every criterion bench once on the L workload in a debug
+# build (12 of the run's 15 minutes). They are run with `cargo bench`
+# (docs/performance.md).
 echo "== cargo test (with a throwaway PostgreSQL on loopback for the retention SQL)"
-scripts/with-postgres.sh cargo test --all-targets --locked
+scripts/with-postgres.sh cargo test --lib --bins --tests --locked
 
 echo "== charter on the repo's own spec (valid, generated/ fresh, formatted) and examples"
 charter="$CARGO_TARGET_DIR/debug/charter"
