@@ -42,7 +42,7 @@ pub(crate) fn check(
                 continue;
             }
         };
-        let mut views = crate::query::view::Views::new(model);
+        let mut views = crate::model::view::Views::new(model);
         for (name, d) in &res.deployed {
             if !applies(constraint, d) {
                 continue;

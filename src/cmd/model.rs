@@ -14,7 +14,7 @@ pub fn run(spec: &SpecArgs, env: &str, style: Style) -> Result<ExitCode, Error> 
         Ok(model) => model,
         Err(code) => return Ok(code),
     };
-    let Some(view) = query::environment_view(&model, env) else {
+    let Some(view) = crate::model::environment_view(&model, env) else {
         return Err(query::unknown_environment(&model, env).into());
     };
     write_stdout(&pretty_json(&view)?)?;

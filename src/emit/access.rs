@@ -16,7 +16,7 @@ use crate::emit::{Artifact, Context, EmitError, katana};
 use crate::id::{NodeId, NodeKind};
 use crate::model::{AppKind, Role, SHARE_OBJECTS, ShareLevel};
 use crate::model::{Environment, Group, Model};
-use crate::query::{admitted, effective_share};
+use crate::model::{admitted, effective_share};
 
 /// The file format's name and version (`format:` in every file).
 const FORMAT: &str = "access/v1";

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use crate::model::ShareLevel;
 use crate::model::{Environment, Group, Model};
-use crate::query::{admitted, effective_share};
+use crate::model::{admitted, effective_share};
 
 /// The Open WebUI release whose settings the mapping is written and tested against.
 pub(crate) const TARGET_VERSION: &str = "0.11.4";

@@ -7,7 +7,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+mod access;
+pub mod pattern;
+pub mod view;
 mod window;
+pub use access::{admitted, effective_share, granted_by, may_sign_in};
+pub use view::environment_view;
 pub use window::Window;
 
 use crate::id::{NodeId, NodeKind};

@@ -6,11 +6,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::model::{Environment, Group, Model};
-use crate::query::{
-    UnknownName, admitted, check_feature, effective_share, find_environment, find_group,
-    granted_by, may_sign_in, pattern,
-};
+use crate::model::{Environment, Group, Model, admitted, effective_share, granted_by, may_sign_in, pattern};
+use crate::query::{UnknownName, check_feature, find_environment, find_group};
 use crate::spec::{Role, ShareLevel, Tier};
 
 /// The version of the answers' shape.

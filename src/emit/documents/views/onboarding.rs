@@ -5,7 +5,7 @@ use serde::Serialize;
 use crate::emit::HEADER;
 use crate::model::{AuditLevel, DataClass};
 use crate::model::{Environment, Model};
-use crate::query::{effective_share, may_sign_in};
+use crate::model::{effective_share, may_sign_in};
 
 use super::{
     EnvView, FeatureView, GroupRef, IdentityView, PlatformView, RetentionCell, ShareView, VERSION,

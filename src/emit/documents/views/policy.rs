@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::emit::{Context, HEADER};
 use crate::model::{Constraint, Environment, Group, Model, Waiver};
-use crate::query::{effective_share, may_sign_in};
+use crate::model::{effective_share, may_sign_in};
 use crate::spec::ShareLevel;
 
 use super::{

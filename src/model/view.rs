@@ -8,9 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::model::{App, Environment, Group, Model, Scale};
-use crate::query::{admitted, effective_share};
-use crate::spec::{Role, ShareLevel};
+use crate::model::{App, Environment, Group, Model, Role, Scale, ShareLevel, admitted, effective_share};
 
 /// The version of the view's shape.
 pub const SCHEMA: u32 = 1;
