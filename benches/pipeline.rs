@@ -119,7 +119,7 @@ fn stages(c: &mut Criterion) {
         group.bench_function("parse", |b| {
             b.iter(|| charter::parse::parse_spec(sources));
         });
-        let (spec, _) = charter::parse::parse_spec(sources);
+        let spec = charter::parse::parse_spec(sources).spec;
         let root = root(sources);
         group.bench_function("resolve", |b| {
             b.iter(|| charter::resolve::resolve(&spec, root, &mut Findings::new()));

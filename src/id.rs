@@ -58,7 +58,7 @@ impl NodeKind {
     }
 
     /// Every top-level kind, in name order.
-    pub fn top_level() -> impl Iterator<Item = NodeKind> {
+    pub fn top_level() -> impl Iterator<Item = NodeKind> + Clone {
         <NodeKind as strum::VariantArray>::VARIANTS
             .iter()
             .copied()

@@ -25,8 +25,9 @@ mod suggest;
 
 use jiff::civil::Date;
 
-use check::policy::{self, Waived};
+use check::policy;
 use diag::finding::Finding;
+use diag::finding::Waived;
 use model::Model;
 use source::{SourceId, Sources};
 
@@ -77,16 +78,17 @@ pub fn compile(sources: &Sources, options: &Options) -> Outcome {
         .iter()
         .find(|(_, f)| f.path == "charter.kdl")
         .map_or(SourceId(0), |(id, _)| id);
-    let (spec, mut findings) = parse::parse_spec(sources);
+    let parse::Parsed {
+        spec,
+        mut findings,
+        unreadable,
+    } = parse::parse_spec(sources);
     let mut sealed = None;
     let mut checked = false;
     // Name-level problems (duplicates, dangling references, cycles) are reported
     // even when some nodes had errors; the checks need a spec without errors.
     let parsed_clean = !findings.has_errors();
-    let syntax_ok = !findings
-        .iter()
-        .any(|f| f.code.name().starts_with("syntax/"));
-    if syntax_ok {
+    if unreadable == 0 {
         let resolution = resolve::resolve(&spec, root, &mut findings);
         if parsed_clean && !findings.has_errors() {
             check::run_checks(&resolution, sources, &mut findings);

@@ -17,6 +17,7 @@ mod runbooks;
 mod scopes;
 mod sdm;
 mod seal;
+pub use seal::Seal;
 mod secrets;
 
 use crate::diag::finding::Findings;

@@ -8,19 +8,9 @@ use jiff::civil::Date;
 
 use crate::Options;
 use crate::diag::code::{Code, Level};
-use crate::diag::finding::{Finding, Findings, Severity};
+use crate::diag::finding::{Finding, Findings, Severity, Waived};
 use crate::source::Span;
 use crate::spec::{Spec, Waiver};
-
-/// A finding a live waiver accepted.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Waived {
-    pub finding: Finding,
-    /// The waiver's code span.
-    pub waiver: Span,
-    pub ticket: String,
-    pub expires: String,
-}
 
 /// Applies waivers and lint levels; returns the findings left and the waived ones.
 /// `checked` says whether the checks ran (if not, no waiver can be called unused).

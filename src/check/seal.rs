@@ -11,6 +11,11 @@ use crate::resolve::{Deployed, Resolution};
 use crate::source::Span;
 use crate::spec::{self, MetricSource, Role, Sdm};
 
+/// The proof that a [`Model`] was sealed here: its one field is private to this
+/// module, so no other stage can build a `Model` (every `Model` has passed the checks).
+#[derive(Debug, Clone)]
+pub struct Seal(());
+
 pub(crate) fn seal(res: &Resolution<'_>) -> Option<Model> {
     let spec = res.spec;
     let platform = spec.platforms.first()?;
@@ -167,6 +172,7 @@ pub(crate) fn seal(res: &Resolution<'_>) -> Option<Model> {
             })
             .collect(),
         origins: super::origins::origins(spec),
+        seal: Seal(()),
     })
 }
 

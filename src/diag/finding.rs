@@ -148,3 +148,13 @@ impl Findings {
         self.items
     }
 }
+
+/// A finding a live waiver accepted: reported as waived, not as a finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Waived {
+    pub finding: Finding,
+    /// The waiver's code span.
+    pub waiver: Span,
+    pub ticket: String,
+    pub expires: String,
+}

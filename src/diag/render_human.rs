@@ -12,8 +12,7 @@ use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NarratableReportHandler,
 };
 
-use crate::check::policy::Waived;
-use crate::diag::finding::{Finding, Severity};
+use crate::diag::finding::{Finding, Severity, Waived};
 use crate::diag::group::{self, Group};
 use crate::diag::window::Window;
 use crate::escape;

@@ -4,8 +4,7 @@
 
 use serde::Serialize;
 
-use crate::check::policy::Waived;
-use crate::diag::finding::{Finding, Label, Severity};
+use crate::diag::finding::{Finding, Label, Severity, Waived};
 use crate::source::Sources;
 
 /// The version of this JSON schema; bumped on any incompatible change.

@@ -45,6 +45,9 @@ pub struct Model {
     /// Where every spec node is declared.
     #[serde(skip)]
     pub origins: BTreeMap<NodeId, Origin>,
+    /// Only the check stage can build a model: later stages read it, never make one.
+    #[serde(skip)]
+    pub seal: crate::check::Seal,
 }
 
 /// Where a model item was declared: kept for diagnostics and provenance.

@@ -8,7 +8,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::model::{App, Environment, Group, Model, Role, Scale, ShareLevel, admitted, effective_share};
+use crate::model::{
+    App, Environment, Group, Model, Role, Scale, ShareLevel, admitted, effective_share,
+};
 
 /// The version of the view's shape.
 pub const SCHEMA: u32 = 1;

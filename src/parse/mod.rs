@@ -26,37 +26,19 @@ use kdl::{KdlDocument, KdlNode, KdlValue};
 
 use crate::diag::code::Code;
 use crate::diag::finding::{Finding, Findings};
+use crate::id::NodeKind;
 use crate::source::{SourceId, Sources, Span, Spanned};
 use crate::spec::Spec;
 use crate::suggest;
 use reader::Ctx;
 
-/// Every top-level node kind.
-pub const TOP_LEVEL: &[&str] = &[
-    "alert",
-    "app",
-    "channel",
-    "constraint",
-    "environment",
-    "escalation",
-    "group",
-    "identity",
-    "lint",
-    "logging",
-    "platform",
-    "retention",
-    "runbook",
-    "sdm",
-    "waiver",
-];
-
 /// Stack for each parser thread: the KDL parser recurses per nesting level.
 const PARSER_STACK: usize = 64 * 1024 * 1024;
 
 /// Parses and lowers every file. Never panics on any input.
-pub fn parse_spec(sources: &Sources) -> (Spec, Findings) {
+pub fn parse_spec(sources: &Sources) -> Parsed {
     let mut findings = Findings::new();
-    let documents = parse_files(sources, &mut findings);
+    let (documents, unreadable) = parse_files(sources, &mut findings);
     let mut spec = Spec::default();
     for (id, document) in documents {
         let file = sources.get(id);
@@ -70,60 +52,79 @@ pub fn parse_spec(sources: &Sources) -> (Spec, Findings) {
             lower_top_level(&mut ctx, node, &mut spec);
         }
     }
-    (spec, findings)
+    Parsed {
+        spec,
+        findings,
+        unreadable,
+    }
+}
+
+/// What parsing the files gave: the lowered spec, the findings, and how many files
+/// could not be read as KDL at all (then names cannot be resolved: a reference to
+/// a node in an unreadable file would be reported as undefined).
+#[derive(Debug)]
+pub struct Parsed {
+    pub spec: Spec,
+    pub findings: Findings,
+    pub unreadable: usize,
 }
 
 fn lower_top_level(ctx: &mut Ctx<'_>, node: &KdlNode, spec: &mut Spec) {
     let before = count(spec);
-    let kind = node.name().value();
-    if let Some(known) = TOP_LEVEL.iter().find(|k| **k == kind) {
-        spec.written.insert(known);
-    } else if let Some(known) = suggest::closest(kind, TOP_LEVEL.iter().copied())
-        .and_then(|close| TOP_LEVEL.iter().find(|k| **k == close))
+    let written = node.name().value();
+    let kind = NodeKind::from_node_name(written);
+    if let Some(known) = kind
+        .or_else(|| suggest::closest(written, top_level_names()).and_then(NodeKind::from_node_name))
     {
         spec.written.insert(known);
     }
+    let Some(kind) = kind else {
+        let help = suggest::did_you_mean(written, top_level_names()).unwrap_or_else(|| {
+            format!(
+                "the top level of a spec holds {}",
+                suggest::one_of(&top_level_names().collect::<Vec<_>>())
+            )
+        });
+        ctx.report(
+            Finding::new(
+                Code::UnknownNode,
+                ctx.span(node.name().span()),
+                format!("`{written}` is not a top-level node charter knows"),
+            )
+            .label("unknown node")
+            .help(help),
+        );
+        return;
+    };
     match kind {
-        "platform" => spec.platforms.extend(platform::lower(ctx, node)),
-        "app" => spec.apps.extend(app::lower(ctx, node)),
-        "environment" => spec.environments.extend(environment::lower(ctx, node)),
-        "identity" => spec.identities.extend(identity::lower(ctx, node)),
-        "group" => spec.groups.extend(group::lower(ctx, node)),
-        "sdm" => spec.sdm.push(sdm::lower(ctx, node)),
-        "retention" => spec.retention.push(retention::lower(ctx, node)),
-        "logging" => spec.logging.push(logging::lower(ctx, node)),
-        "channel" => spec.channels.extend(channel::lower(ctx, node)),
-        "escalation" => spec.escalations.extend(escalation::lower(ctx, node)),
-        "alert" => spec.alerts.extend(alert::lower(ctx, node)),
-        "runbook" => spec.runbooks.extend(runbook::lower(ctx, node)),
-        "lint" => spec.lints.extend(guardrail::lower_lint(ctx, node)),
-        "waiver" => spec.waivers.extend(guardrail::lower_waiver(ctx, node)),
-        "constraint" => spec
+        NodeKind::Platform => spec.platforms.extend(platform::lower(ctx, node)),
+        NodeKind::App => spec.apps.extend(app::lower(ctx, node)),
+        NodeKind::Environment => spec.environments.extend(environment::lower(ctx, node)),
+        NodeKind::Identity => spec.identities.extend(identity::lower(ctx, node)),
+        NodeKind::Group => spec.groups.extend(group::lower(ctx, node)),
+        NodeKind::Sdm => spec.sdm.push(sdm::lower(ctx, node)),
+        NodeKind::Retention => spec.retention.push(retention::lower(ctx, node)),
+        NodeKind::Logging => spec.logging.push(logging::lower(ctx, node)),
+        NodeKind::Channel => spec.channels.extend(channel::lower(ctx, node)),
+        NodeKind::Escalation => spec.escalations.extend(escalation::lower(ctx, node)),
+        NodeKind::Alert => spec.alerts.extend(alert::lower(ctx, node)),
+        NodeKind::Runbook => spec.runbooks.extend(runbook::lower(ctx, node)),
+        NodeKind::Lint => spec.lints.extend(guardrail::lower_lint(ctx, node)),
+        NodeKind::Waiver => spec.waivers.extend(guardrail::lower_waiver(ctx, node)),
+        NodeKind::Constraint => spec
             .constraints
             .extend(guardrail::lower_constraint(ctx, node)),
-        other => {
-            let help =
-                suggest::did_you_mean(other, TOP_LEVEL.iter().copied()).unwrap_or_else(|| {
-                    format!(
-                        "the top level of a spec holds {}",
-                        suggest::one_of(TOP_LEVEL)
-                    )
-                });
-            ctx.report(
-                Finding::new(
-                    Code::UnknownNode,
-                    ctx.span(node.name().span()),
-                    format!("`{other}` is not a top-level node charter knows"),
-                )
-                .label("unknown node")
-                .help(help),
-            );
-            return;
-        }
+        // Not top-level: `from_node_name` never returns them.
+        NodeKind::Secret | NodeKind::Filter => return,
     }
     if count(spec) == before {
-        remember_dropped(ctx, node, spec);
+        remember_dropped(ctx, kind, node, spec);
     }
+}
+
+/// The KDL names of every top-level node kind, in name order.
+pub fn top_level_names() -> impl Iterator<Item = &'static str> + Clone {
+    NodeKind::top_level().map(NodeKind::as_str)
 }
 
 /// How many named entities the spec holds (to notice a dropped node).
@@ -138,19 +139,23 @@ fn count(spec: &Spec) -> usize {
         + spec.constraints.len()
 }
 
-/// Records the name of a named node that lowering dropped because of errors.
-fn remember_dropped(ctx: &Ctx<'_>, node: &KdlNode, spec: &mut Spec) {
-    let kind = match node.name().value() {
-        "app" => "app",
-        "environment" => "environment",
-        "group" => "group",
-        "channel" => "channel",
-        "escalation" => "escalation",
-        "alert" => "alert",
-        "runbook" => "runbook",
-        "constraint" => "constraint",
-        _ => return,
-    };
+/// Records the name of a named node that lowering dropped because of errors, so
+/// references to it are not reported as undefined as well.
+fn remember_dropped(ctx: &Ctx<'_>, kind: NodeKind, node: &KdlNode, spec: &mut Spec) {
+    let named = matches!(
+        kind,
+        NodeKind::App
+            | NodeKind::Environment
+            | NodeKind::Group
+            | NodeKind::Channel
+            | NodeKind::Escalation
+            | NodeKind::Alert
+            | NodeKind::Runbook
+            | NodeKind::Constraint
+    );
+    if !named {
+        return;
+    }
     let Some(entry) = node.entries().iter().find(|e| e.name().is_none()) else {
         return;
     };
@@ -177,7 +182,10 @@ fn collect_strings(ctx: &Ctx<'_>, nodes: &[KdlNode], out: &mut Vec<Spanned<Strin
 }
 
 /// Parses every readable file, in parallel; syntax problems become findings.
-fn parse_files(sources: &Sources, findings: &mut Findings) -> Vec<(SourceId, KdlDocument)> {
+fn parse_files(
+    sources: &Sources,
+    findings: &mut Findings,
+) -> (Vec<(SourceId, KdlDocument)>, usize) {
     let files: Vec<SourceId> = sources
         .iter()
         .filter(|(_, f)| f.is_kdl())
@@ -215,23 +223,25 @@ fn parse_files(sources: &Sources, findings: &mut Findings) -> Vec<(SourceId, Kdl
         out
     });
     let mut parsed: Vec<(SourceId, KdlDocument)> = Vec::new();
+    let mut unreadable = 0;
     let mut seen = std::collections::BTreeSet::new();
+    let mut take = |id, result| match result {
+        Ok(doc) => parsed.push((id, doc)),
+        Err(errors) => {
+            unreadable += 1;
+            findings.extend(errors);
+        }
+    };
     for (id, result) in results {
         seen.insert(id);
-        match result {
-            Ok(doc) => parsed.push((id, doc)),
-            Err(errors) => findings.extend(errors),
-        }
+        take(id, result);
     }
     // A file whose worker could not run is parsed here, on this thread.
     for id in files.into_iter().filter(|id| !seen.contains(id)) {
-        match parse_file(sources, id) {
-            Ok(doc) => parsed.push((id, doc)),
-            Err(errors) => findings.extend(errors),
-        }
+        take(id, parse_file(sources, id));
     }
     parsed.sort_by_key(|(id, _)| *id);
-    parsed
+    (parsed, unreadable)
 }
 
 /// One file: UTF-8 and nesting checks, then KDL v2, with a v1 diagnosis on failure.

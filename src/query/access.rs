@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::model::{Environment, Group, Model, admitted, effective_share, granted_by, may_sign_in, pattern};
+use crate::model::{
+    Environment, Group, Model, admitted, effective_share, granted_by, may_sign_in, pattern,
+};
 use crate::query::{UnknownName, check_feature, find_environment, find_group};
 use crate::spec::{Role, ShareLevel, Tier};
 

@@ -142,4 +142,3 @@ pub fn check_feature(name: &str) -> Result<(), UnknownName> {
         ))
     }
 }
-

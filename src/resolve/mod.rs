@@ -14,10 +14,11 @@ pub mod sdm;
 use std::collections::BTreeMap;
 
 use crate::diag::finding::Findings;
+use crate::id::NodeKind;
 use crate::source::{SourceId, Span, Spanned};
 use crate::spec::{DataClass, Environment, Group, Spec};
 use inheritance::Link;
-use names::{Kind, Names};
+use names::Names;
 
 /// A deployable environment after inheritance (an SDM twin is one too).
 #[derive(Debug, Clone)]
@@ -138,7 +139,7 @@ fn check_singletons(spec: &Spec, root: SourceId, findings: &mut Findings) {
         "logging",
         findings,
     );
-    if spec.platforms.is_empty() && !spec.written.contains("platform") {
+    if spec.platforms.is_empty() && !spec.written.contains(&NodeKind::Platform) {
         names::missing(
             root,
             "platform",
@@ -146,7 +147,7 @@ fn check_singletons(spec: &Spec, root: SourceId, findings: &mut Findings) {
             findings,
         );
     }
-    if spec.apps.is_empty() && !spec.written.contains("app") {
+    if spec.apps.is_empty() && !spec.written.contains(&NodeKind::App) {
         names::missing(
             root,
             "app",
@@ -154,7 +155,7 @@ fn check_singletons(spec: &Spec, root: SourceId, findings: &mut Findings) {
             findings,
         );
     }
-    if spec.environments.is_empty() && !spec.written.contains("environment") {
+    if spec.environments.is_empty() && !spec.written.contains(&NodeKind::Environment) {
         names::missing(
             root,
             "environment",
@@ -190,7 +191,7 @@ fn merge_environments(
         let parent = env
             .extends
             .as_ref()
-            .filter(|p| names.resolve(Kind::Environment, p, findings));
+            .filter(|p| names.resolve(NodeKind::Environment, p, findings));
         links.push(Link {
             name: &env.name,
             parent,
@@ -223,7 +224,7 @@ fn merge_groups(
         let parent = group
             .inherits
             .as_ref()
-            .filter(|p| names.resolve(Kind::Group, p, findings));
+            .filter(|p| names.resolve(NodeKind::Group, p, findings));
         links.push(Link {
             name: &group.name,
             parent,

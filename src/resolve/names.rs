@@ -6,110 +6,71 @@ use std::collections::BTreeMap;
 
 use crate::diag::code::Code;
 use crate::diag::finding::{Finding, Findings};
+use crate::id::NodeKind;
 use crate::source::{SourceId, Span};
 use crate::spec::{Name, Spec};
 use crate::suggest;
 
-/// What a name names; used in messages ("environment `x` is not defined").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) enum Kind {
-    App,
-    Environment,
-    Group,
-    Channel,
-    Escalation,
-    Alert,
-    Runbook,
-    Constraint,
-    Secret,
-    Filter,
-}
-
-impl Kind {
-    pub fn noun(self) -> &'static str {
-        match self {
-            Kind::App => "app",
-            Kind::Environment => "environment",
-            Kind::Group => "group",
-            Kind::Channel => "channel",
-            Kind::Escalation => "escalation",
-            Kind::Alert => "alert",
-            Kind::Runbook => "runbook",
-            Kind::Constraint => "constraint",
-            Kind::Secret => "secret",
-            Kind::Filter => "filter",
-        }
-    }
-}
-
 /// Declared names per kind, each with the span of its declaration.
 #[derive(Debug, Default)]
 pub(crate) struct Names {
-    tables: BTreeMap<Kind, BTreeMap<String, Span>>,
+    tables: BTreeMap<NodeKind, BTreeMap<String, Span>>,
 }
 
 impl Names {
     /// Builds the tables from the top-level entities of the spec.
     pub fn collect(spec: &Spec, findings: &mut Findings) -> Self {
         let mut names = Names::default();
-        let mut declare = |kind: Kind, name: &Name| names.declare(kind, name, findings);
-        spec.apps.iter().for_each(|a| declare(Kind::App, &a.name));
+        let mut declare = |kind: NodeKind, name: &Name| names.declare(kind, name, findings);
+        spec.apps
+            .iter()
+            .for_each(|a| declare(NodeKind::App, &a.name));
         spec.environments
             .iter()
-            .for_each(|e| declare(Kind::Environment, &e.name));
+            .for_each(|e| declare(NodeKind::Environment, &e.name));
         spec.groups
             .iter()
-            .for_each(|g| declare(Kind::Group, &g.name));
+            .for_each(|g| declare(NodeKind::Group, &g.name));
         spec.channels
             .iter()
-            .for_each(|c| declare(Kind::Channel, &c.name));
+            .for_each(|c| declare(NodeKind::Channel, &c.name));
         spec.escalations
             .iter()
-            .for_each(|e| declare(Kind::Escalation, &e.name));
+            .for_each(|e| declare(NodeKind::Escalation, &e.name));
         spec.alerts
             .iter()
-            .for_each(|a| declare(Kind::Alert, &a.name));
+            .for_each(|a| declare(NodeKind::Alert, &a.name));
         spec.runbooks
             .iter()
-            .for_each(|r| declare(Kind::Runbook, &r.name));
+            .for_each(|r| declare(NodeKind::Runbook, &r.name));
         spec.constraints
             .iter()
-            .for_each(|c| declare(Kind::Constraint, &c.name));
+            .for_each(|c| declare(NodeKind::Constraint, &c.name));
         for app in &spec.apps {
             for filter in &app.filters {
-                declare(Kind::Filter, &filter.name);
+                declare(NodeKind::Filter, &filter.name);
             }
         }
-        for (node, name) in &spec.dropped {
-            let kind = match *node {
-                "app" => Kind::App,
-                "environment" => Kind::Environment,
-                "group" => Kind::Group,
-                "channel" => Kind::Channel,
-                "escalation" => Kind::Escalation,
-                "alert" => Kind::Alert,
-                "runbook" => Kind::Runbook,
-                _ => Kind::Constraint,
-            };
-            declare(kind, name);
+        for (kind, name) in &spec.dropped {
+            declare(*kind, name);
         }
         names
     }
 
-    fn declare(&mut self, kind: Kind, name: &Name, findings: &mut Findings) {
+    fn declare(&mut self, kind: NodeKind, name: &Name, findings: &mut Findings) {
         let table = self.tables.entry(kind).or_default();
         if let Some(first) = table.get(&name.value) {
             findings.push(
                 Finding::new(
                     Code::DuplicateName,
                     name.span,
-                    format!("{} `{}` is declared twice", kind.noun(), name.value),
+                    format!("{} `{}` is declared twice", kind.as_str(), name.value),
                 )
                 .label("declared again here")
                 .related(*first, "first declared here")
                 .help(format!(
                     "rename one of them; {} names are unique across the whole spec",
-                    kind.noun()
+                    kind.as_str()
                 )),
             );
         } else {
@@ -118,7 +79,7 @@ impl Names {
     }
 
     /// Adds a name that resolution creates (an SDM twin).
-    pub fn add(&mut self, kind: Kind, name: &str, span: Span) {
+    pub fn add(&mut self, kind: NodeKind, name: &str, span: Span) {
         self.tables
             .entry(kind)
             .or_default()
@@ -126,15 +87,15 @@ impl Names {
             .or_insert(span);
     }
 
-    pub fn contains(&self, kind: Kind, name: &str) -> bool {
+    pub fn contains(&self, kind: NodeKind, name: &str) -> bool {
         self.tables.get(&kind).is_some_and(|t| t.contains_key(name))
     }
 
-    pub fn span_of(&self, kind: Kind, name: &str) -> Option<Span> {
+    pub fn span_of(&self, kind: NodeKind, name: &str) -> Option<Span> {
         self.tables.get(&kind).and_then(|t| t.get(name)).copied()
     }
 
-    pub fn all(&self, kind: Kind) -> impl Iterator<Item = &str> {
+    pub fn all(&self, kind: NodeKind) -> impl Iterator<Item = &str> {
         self.tables
             .get(&kind)
             .into_iter()
@@ -142,7 +103,7 @@ impl Names {
     }
 
     /// True when `name` is declared; otherwise reports an unknown reference.
-    pub fn resolve(&self, kind: Kind, name: &Name, findings: &mut Findings) -> bool {
+    pub fn resolve(&self, kind: NodeKind, name: &Name, findings: &mut Findings) -> bool {
         if self.contains(kind, name) {
             return true;
         }
@@ -153,7 +114,7 @@ impl Names {
 
 /// The finding for a reference to an undeclared name.
 pub(crate) fn unknown<'a>(
-    kind: Kind,
+    kind: NodeKind,
     name: &Name,
     candidates: impl Iterator<Item = &'a str>,
 ) -> Finding {
@@ -161,23 +122,27 @@ pub(crate) fn unknown<'a>(
     let help =
         suggest::did_you_mean(&name.value, candidates.iter().copied()).unwrap_or_else(|| {
             if candidates.is_empty() {
-                format!("declare it: no {} is declared yet", kind.noun())
+                format!("declare it: no {} is declared yet", kind.as_str())
             } else if candidates.len() <= 8 {
                 format!(
                     "declared {}s: {}",
-                    kind.noun(),
+                    kind.as_str(),
                     suggest::one_of(&candidates)
                 )
             } else {
-                format!("declare {} `{}`, or fix the name", kind.noun(), name.value)
+                format!(
+                    "declare {} `{}`, or fix the name",
+                    kind.as_str(),
+                    name.value
+                )
             }
         });
     Finding::new(
         Code::UnknownReference,
         name.span,
-        format!("{} `{}` is not defined", kind.noun(), name.value),
+        format!("{} `{}` is not defined", kind.as_str(), name.value),
     )
-    .label(format!("no {} has this name", kind.noun()))
+    .label(format!("no {} has this name", kind.as_str()))
     .help(help)
 }
 

@@ -5,68 +5,74 @@
 
 use crate::diag::code::Code;
 use crate::diag::finding::{Finding, Findings};
-use crate::resolve::names::{Kind, Names, unknown};
+use crate::id::NodeKind;
+use crate::resolve::names::{Names, unknown};
 use crate::source::Spanned;
 use crate::spec::{ConstraintScope, OverrideTarget, Spec};
 use crate::suggest;
 
 pub(crate) fn check(spec: &Spec, names: &Names, findings: &mut Findings) {
-    let mut resolve = |kind: Kind, name: &Spanned<String>| {
+    let mut resolve = |kind: NodeKind, name: &Spanned<String>| {
         names.resolve(kind, name, findings);
     };
     for env in &spec.environments {
-        env.scales.iter().for_each(|s| resolve(Kind::App, &s.app));
+        env.scales
+            .iter()
+            .for_each(|s| resolve(NodeKind::App, &s.app));
         env.secrets
             .iter()
             .flat_map(|s| &s.consumers)
-            .for_each(|c| resolve(Kind::App, c));
+            .for_each(|c| resolve(NodeKind::App, c));
         env.env
             .iter()
             .filter_map(|e| e.app.as_ref())
-            .for_each(|a| resolve(Kind::App, a));
+            .for_each(|a| resolve(NodeKind::App, a));
         env.load_balancers
             .iter()
-            .for_each(|l| resolve(Kind::App, &l.app));
+            .for_each(|l| resolve(NodeKind::App, &l.app));
     }
     for alert in &spec.alerts {
-        alert.notify.iter().for_each(|c| resolve(Kind::Channel, c));
+        alert
+            .notify
+            .iter()
+            .for_each(|c| resolve(NodeKind::Channel, c));
         if let Some(e) = &alert.escalation {
-            resolve(Kind::Escalation, e);
+            resolve(NodeKind::Escalation, e);
         }
         if let Some(r) = &alert.runbook {
-            resolve(Kind::Runbook, r);
+            resolve(NodeKind::Runbook, r);
         }
         alert
             .environments
             .iter()
-            .for_each(|e| resolve(Kind::Environment, e));
+            .for_each(|e| resolve(NodeKind::Environment, e));
         if let Some(crate::spec::Metric {
             source: crate::spec::MetricSource::Catalogue { app: Some(app), .. },
             ..
         }) = &alert.metric
         {
-            resolve(Kind::App, app);
+            resolve(NodeKind::App, app);
         }
     }
     for escalation in &spec.escalations {
         escalation
             .levels
             .iter()
-            .for_each(|l| resolve(Kind::Channel, &l.channel));
+            .for_each(|l| resolve(NodeKind::Channel, &l.channel));
     }
     for sdm in &spec.sdm {
         sdm.environments
             .iter()
-            .for_each(|e| resolve(Kind::Environment, e));
-        sdm.groups.iter().for_each(|g| resolve(Kind::Group, g));
+            .for_each(|e| resolve(NodeKind::Environment, e));
+        sdm.groups.iter().for_each(|g| resolve(NodeKind::Group, g));
         if let Some(m) = &sdm.moderation {
-            resolve(Kind::Filter, m);
+            resolve(NodeKind::Filter, m);
         }
     }
     for retention in &spec.retention {
         for o in &retention.overrides {
             if let OverrideTarget::Environment(e) = &o.target {
-                resolve(Kind::Environment, e);
+                resolve(NodeKind::Environment, e);
             }
         }
     }
@@ -74,12 +80,12 @@ pub(crate) fn check(spec: &Spec, names: &Names, findings: &mut Findings) {
         waiver
             .environments
             .iter()
-            .for_each(|e| resolve(Kind::Environment, e));
+            .for_each(|e| resolve(NodeKind::Environment, e));
     }
     for constraint in &spec.constraints {
         if let ConstraintScope::Environments(envs) = &constraint.applies_to {
             for e in envs {
-                resolve(Kind::Environment, e);
+                resolve(NodeKind::Environment, e);
             }
         }
     }
@@ -102,11 +108,11 @@ fn check_needs(spec: &Spec, names: &Names, findings: &mut Findings) {
         .collect();
     for app in &spec.apps {
         for need in &app.needs {
-            if names.contains(Kind::App, need) || resources.contains(&need.value.as_str()) {
+            if names.contains(NodeKind::App, need) || resources.contains(&need.value.as_str()) {
                 continue;
             }
             let mut candidates: Vec<&str> = resources.clone();
-            candidates.extend(names.all(Kind::App));
+            candidates.extend(names.all(NodeKind::App));
             let help = suggest::did_you_mean(need, candidates.iter().copied()).unwrap_or_else(|| {
                 format!("`needs` names an app or a resource; declare it in the environments: resource \"{}\" kind=\"...\"", need.value)
             });
@@ -137,7 +143,7 @@ fn check_client_secret(spec: &Spec, findings: &mut Findings) {
             let mut candidates = secrets.clone();
             candidates.sort_unstable();
             candidates.dedup();
-            findings.push(unknown(Kind::Secret, secret, candidates.into_iter()));
+            findings.push(unknown(NodeKind::Secret, secret, candidates.into_iter()));
         }
     }
 }

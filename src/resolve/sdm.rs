@@ -4,8 +4,9 @@
 
 use crate::diag::code::Code;
 use crate::diag::finding::{Finding, Findings};
+use crate::id::NodeKind;
 use crate::resolve::Deployed;
-use crate::resolve::names::{Kind, Names};
+use crate::resolve::names::Names;
 use crate::source::Spanned;
 use crate::spec::Sdm;
 
@@ -30,7 +31,7 @@ pub(crate) fn expand(
             continue;
         }
         let twin = twin_name(&listed.value);
-        if let Some(existing) = names.span_of(Kind::Environment, &twin) {
+        if let Some(existing) = names.span_of(NodeKind::Environment, &twin) {
             findings.push(
                 Finding::new(
                     Code::DuplicateName,
@@ -56,7 +57,7 @@ pub(crate) fn expand(
             twin_of: Some(Spanned::new(listed.value.clone(), listed.span)),
             retention: std::collections::BTreeMap::new(),
         };
-        names.add(Kind::Environment, &twin, listed.span);
+        names.add(NodeKind::Environment, &twin, listed.span);
         deployed.insert(twin, twin_deployed);
     }
 }

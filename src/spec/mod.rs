@@ -88,9 +88,9 @@ pub struct Spec {
     /// Entities with a valid name whose node had errors and was dropped, by node
     /// kind (`environment`, `channel`, ...): their names still count as declared,
     /// so references to them do not add "not defined" noise.
-    pub dropped: Vec<(&'static str, Name)>,
+    pub dropped: Vec<(crate::id::NodeKind, Name)>,
     /// Top-level node kinds written in the text, valid or not (a misspelled node
     /// counts as the kind it was suggested to be), so that a node with errors is
     /// not also reported as missing.
-    pub written: std::collections::BTreeSet<&'static str>,
+    pub written: std::collections::BTreeSet<crate::id::NodeKind>,
 }

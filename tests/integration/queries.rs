@@ -116,20 +116,24 @@ fn model_prod_sdm_snapshot() {
 fn model_prints_the_library_view() {
     let model = repo_model();
     for env in model.environments.keys() {
-        let view = query::environment_view(&model, env).expect("a known environment");
+        let view = charter::model::environment_view(&model, env).expect("a known environment");
         let run = charter(&["model", "--env", env]);
         assert_eq!(run.code, Some(0), "{env}: {}", run.stderr);
         assert_eq!(run.json(), view, "{env}");
         assert!(run.stdout.ends_with("}\n"), "{env}: one trailing newline");
     }
-    assert_eq!(query::environment_view(&model, "base"), None, "abstract");
-    assert_eq!(query::environment_view(&model, "nope"), None);
+    assert_eq!(
+        charter::model::environment_view(&model, "base"),
+        None,
+        "abstract"
+    );
+    assert_eq!(charter::model::environment_view(&model, "nope"), None);
 }
 
 #[test]
 fn model_view_has_a_stable_shape() {
     let model = repo_model();
-    let view = query::environment_view(&model, "staging").expect("staging");
+    let view = charter::model::environment_view(&model, "staging").expect("staging");
     assert_eq!(
         keys(&view),
         [
@@ -178,7 +182,7 @@ fn model_view_has_a_stable_shape() {
 #[test]
 fn model_twin_admits_only_sdm_groups_with_the_twins_sharing() {
     let model = repo_model();
-    let view = query::environment_view(&model, "prod-sdm").expect("prod-sdm");
+    let view = charter::model::environment_view(&model, "prod-sdm").expect("prod-sdm");
     assert_eq!(view["environment"]["sdm"]["of"], "prod");
     assert_eq!(keys(&view["groups"]), ["caas-sdm"]);
     let share = &view["groups"]["caas-sdm"]["share"];
@@ -187,7 +191,7 @@ fn model_twin_admits_only_sdm_groups_with_the_twins_sharing() {
     assert_eq!(share["knowledge"], "none");
     assert_eq!(share["prompts"], "group");
     // The regular environment keeps the group's own sharing.
-    let prod = query::environment_view(&model, "prod").expect("prod");
+    let prod = charter::model::environment_view(&model, "prod").expect("prod");
     assert_eq!(prod["groups"]["caas-sdm"]["share"]["chats"], "link");
     // Alerts selected by tier cover the twin too.
     assert_eq!(view["alerts"], prod["alerts"]);

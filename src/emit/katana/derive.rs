@@ -9,9 +9,9 @@ use serde::Serialize;
 
 use crate::emit::open_webui::{default_permissions, sign_in_roles};
 use crate::id::{NodeId, NodeKind};
+use crate::model::admitted;
 use crate::model::{App, Environment, Model};
 use crate::model::{AppKind, AuditLevel, ResourceKind};
-use crate::model::admitted;
 
 /// What the Pipelines mapping follows: the upstream server's `start.sh` and `main.py`.
 pub(crate) const PIPELINES_TARGET: &str = "open-webui-pipelines main";
