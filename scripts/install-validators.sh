@@ -24,7 +24,7 @@ VALIDATORS_DIR="$ROOT/.validators"
 VENV_DIR="$ROOT/.venv"
 
 # Every validator, in install order.
-VALIDATORS=(sarif_multitool markdownlint check_jsonschema actionlint shellcheck postgres open_webui_settings elasticsearch_types boto3)
+VALIDATORS=(sarif_multitool markdownlint check_jsonschema actionlint shellcheck postgres open_webui_settings elasticsearch_types boto3 moto)
 
 # ---------------------------------------------------------------------------
 # Pinned versions
@@ -72,6 +72,12 @@ TYPESCRIPT_VERSION=7.0.2
 # (tests/validators/botocore_check.py).
 BOTO3_VERSION=1.44.8
 BOTOCORE_VERSION=1.44.8
+
+# moto's server, an emulator of the AWS API: the drift tests (tests/integration/drift.rs)
+# call it over HTTP through the real AWS SDK (SSM DescribeParameters, Secrets Manager
+# ListSecrets), seeded with boto3 (pinned above). scripts/with-moto.sh starts it on a
+# free loopback port per test run.
+MOTO_VERSION=5.2.5
 
 # ---------------------------------------------------------------------------
 # Helpers
@@ -141,6 +147,7 @@ pip_install() {
     local spec missing=()
     for spec in "$@"; do
         local name="${spec%%==*}" version="${spec##*==}"
+        name="${name%%\[*}" # `pip show` takes the name without extras
         local have
         have=$("$VENV_DIR/bin/python" -m pip show "$name" 2>/dev/null |
             sed -n 's/^Version: //p') || true # `pip show` fails when it is missing
@@ -496,6 +503,31 @@ sys.exit(0 if not results["good"] and len(results["bad"]) >= 2 else 1)' "$verdic
         die "botocore smoke test failed: $verdict"
 
     log "boto3 $BOTO3_VERSION, botocore $BOTOCORE_VERSION (pip): .venv/, tests/validators/botocore_check.py"
+}
+
+install_moto() {
+    pip_install "boto3==$BOTO3_VERSION" "botocore==$BOTOCORE_VERSION" "moto[server]==$MOTO_VERSION"
+    [[ -x $VENV_DIR/bin/moto_server ]] || die "$VENV_DIR/bin/moto_server is missing after pip install"
+
+    # Smoke test: a server on loopback stores a parameter and describes it (metadata
+    # only), and refuses a call with an unknown action.
+    local out
+    out=$("$ROOT/scripts/with-moto.sh" "$VENV_DIR/bin/python" -c '
+import os, boto3, botocore.exceptions
+ssm = boto3.client("ssm", endpoint_url=os.environ["CHARTER_TEST_AWS_ENDPOINT"], region_name="us-west-2",
+                   aws_access_key_id="test", aws_secret_access_key="test")
+ssm.put_parameter(Name="/smoke/test/a", Value="x", Type="SecureString")
+found = ssm.describe_parameters(ParameterFilters=[{"Key": "Path", "Option": "Recursive", "Values": ["/smoke/"]}])
+assert [p["Name"] for p in found["Parameters"]] == ["/smoke/test/a"], found
+try:
+    ssm.describe_parameters(ParameterFilters=[{"Key": "Nope", "Values": ["x"]}])
+except botocore.exceptions.ClientError:
+    pass
+else:
+    raise SystemExit("moto accepted an unknown filter key")
+print("ok")' 2>&1) || die "moto smoke test failed:
+$out"
+    log "moto[server] $MOTO_VERSION (pip): .venv/bin/moto_server, started by scripts/with-moto.sh"
 }
 
 # ---------------------------------------------------------------------------

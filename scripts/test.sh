@@ -23,8 +23,8 @@ cargo clippy --all-targets --locked -- -D warnings
 # --all-targets` would run every criterion bench once on the L workload in a debug
 # build (12 of the run's 15 minutes). They are run with `cargo bench`
 # (docs/performance.md).
-echo "== cargo test (with a throwaway PostgreSQL on loopback for the retention SQL)"
-scripts/with-postgres.sh cargo test --lib --bins --tests --locked
+echo "== cargo test (with a throwaway PostgreSQL for the retention SQL and a moto AWS emulator, both on loopback)"
+scripts/with-postgres.sh scripts/with-moto.sh cargo test --lib --bins --tests --locked
 
 echo "== charter on the repo's own spec (valid, generated/ fresh, formatted) and examples"
 charter="$CARGO_TARGET_DIR/debug/charter"
