@@ -499,18 +499,19 @@ fn group_node(shape: &Shape, index: usize, out: &mut String) {
 }
 
 /// The catalogue metrics that need a load balancer (staging and production only)
-/// and those that do not.
+/// and those that do not. The first two production pages see a total outage of
+/// each app (`alerts/no-outage-alert`).
 const LB_METRICS: [(&str, &str, &str); 4] = [
-    ("http-5xx-rate", "webui", "0.05"),
-    ("unhealthy-hosts", "webui", "1"),
-    ("unhealthy-hosts", "pipelines", "0"),
-    ("p99-latency-ms", "webui", "10000"),
+    ("http-5xx-rate", "webui", "above=0.05"),
+    ("healthy-hosts", "pipelines", "below=1"),
+    ("unhealthy-hosts", "webui", "above=1"),
+    ("p99-latency-ms", "webui", "above=10000"),
 ];
 const PLAIN_METRICS: [(&str, &str, &str); 4] = [
     ("cpu-percent", "webui", "85"),
     ("memory-percent", "webui", "90"),
-    ("restarts", "webui", "3"),
-    ("restarts", "pipelines", "3"),
+    ("cpu-percent", "pipelines", "85"),
+    ("memory-percent", "pipelines", "90"),
 ];
 const RAW_METRICS: [(&str, &str, &str, &str); 4] = [
     ("AWS/RDS", "DatabaseConnections", "Maximum", "900"),
@@ -567,10 +568,10 @@ escalation "synth-business-hours" {
         let runbook = RUNBOOKS[n % RUNBOOKS.len()];
         match kind {
             0 => {
-                let (metric, app, above) = LB_METRICS[(n / 3) % LB_METRICS.len()];
+                let (metric, app, threshold) = LB_METRICS[(n / 3) % LB_METRICS.len()];
                 let _ = writeln!(
                     out,
-                    "    metric \"{metric}\" app=\"{app}\" above={above} for=\"5m\""
+                    "    metric \"{metric}\" app=\"{app}\" {threshold} for=\"5m\""
                 );
                 out.push_str("    severity \"critical\"\n");
                 out.push_str("    notify \"synth-slack\" \"synth-servicenow\"\n");
@@ -579,10 +580,10 @@ escalation "synth-business-hours" {
                 out.push_str("    tiers \"production\"\n");
             }
             1 => {
-                let (metric, app, above) = LB_METRICS[(n / 3 + 1) % LB_METRICS.len()];
+                let (metric, app, threshold) = LB_METRICS[(n / 3 + 1) % LB_METRICS.len()];
                 let _ = writeln!(
                     out,
-                    "    metric \"{metric}\" app=\"{app}\" above={above} for=\"10m\""
+                    "    metric \"{metric}\" app=\"{app}\" {threshold} for=\"10m\""
                 );
                 out.push_str("    severity \"warning\"\n");
                 out.push_str("    notify \"synth-slack-nonprod\"\n");

@@ -1,13 +1,16 @@
-//! Alert checks: `alerts/no-pager-in-production`, `alerts/missing-runbook`,
-//! `alerts/unknown-metric`, `alerts/no-route`; and which environments each alert
-//! watches.
+//! Alert checks: `alerts/no-pager-in-production`, `alerts/no-outage-alert`,
+//! `alerts/missing-runbook`, `alerts/unknown-metric`, `alerts/no-route`; and which
+//! environments each alert watches.
 
 use std::collections::BTreeSet;
 
 use crate::diag::code::Code;
 use crate::diag::finding::{Finding, Findings};
 use crate::resolve::Resolution;
-use crate::spec::{Alert, AlertSeverity, Destination, METRIC_CATALOGUE, MetricSource, Tier};
+use crate::spec::{
+    Alert, AlertSeverity, Comparison, Destination, METRIC_CATALOGUE, MetricSource, RETIRED_METRICS,
+    Tier,
+};
 use crate::suggest;
 
 /// The deployable environments (twins included) an alert watches: those named in
@@ -80,7 +83,14 @@ pub(crate) fn check(res: &Resolution<'_>, findings: &mut Findings) {
             && let MetricSource::Catalogue { name, app } = &metric.source
         {
             if !METRIC_CATALOGUE.contains(&name.value.as_str()) {
+                let retired = RETIRED_METRICS
+                    .iter()
+                    .find(|(retired, _)| *retired == name.value.as_str());
                 let help = match suggest::did_you_mean(name, METRIC_CATALOGUE.iter().copied()) {
+                    _ if retired.is_some() => {
+                        let (_, why) = retired.copied().unwrap_or_default();
+                        format!("charter no longer maps `{}`: {why}", name.value)
+                    }
                     Some(dym) => {
                         format!("{dym} The catalogue: {}", suggest::one_of(METRIC_CATALOGUE))
                     }
@@ -129,6 +139,7 @@ pub(crate) fn check(res: &Resolution<'_>, findings: &mut Findings) {
                 && pages(res, a)
                 && watched(res, a).contains(name)
         });
+        no_outage_alert(res, name, findings);
         if !covered {
             findings.push(
                 Finding::new(
@@ -186,7 +197,12 @@ fn too_many_actions(res: &Resolution<'_>, alert: &Alert, findings: &mut Findings
 }
 
 /// The catalogue metrics CloudWatch reports per load balancer and target group.
-const LOAD_BALANCER_METRICS: &[&str] = &["http-5xx-rate", "p99-latency-ms", "unhealthy-hosts"];
+const LOAD_BALANCER_METRICS: &[&str] = &[
+    "healthy-hosts",
+    "http-5xx-rate",
+    "p99-latency-ms",
+    "unhealthy-hosts",
+];
 
 /// An alarm on a load balancer metric names the load balancer by the id AWS gave
 /// it, which only the spec can supply (`load-balancer "APP" id= target-group=`).
@@ -234,6 +250,63 @@ fn unbound_load_balancers(res: &Resolution<'_>, alert: &Alert, findings: &mut Fi
                 "add the ids AWS gave its load balancer and target group to environment `{declare_in}`: load-balancer \"{app}\"{sdm} id=\"...\" target-group=\"...\""
             ))
             .environment(&env_name),
+        );
+    }
+}
+
+/// Whether the alert fires when every target of `app` is gone. Then the load
+/// balancer answers 5xx itself (`HTTPCode_ELB_5XX_Count`, counted by
+/// `http-5xx-rate`) and reports no healthy host; target 5xx, unhealthy hosts, CPU
+/// and latency stay at zero or report nothing.
+fn fires_on_outage(alert: &Alert, app: &str, only_app: bool) -> bool {
+    let Some(metric) = &alert.metric else {
+        return false;
+    };
+    let MetricSource::Catalogue { name, app: of } = &metric.source else {
+        return false;
+    };
+    let same_app = of.as_ref().map_or(only_app, |a| a.value == app);
+    same_app
+        && match (name.value.as_str(), metric.threshold.value) {
+            // 0 healthy hosts is below any threshold above 0.
+            ("healthy-hosts", Comparison::Below(t)) => t > 0.0,
+            // Every answer is a 5xx: a rate of 1 is above any threshold under 1.
+            ("http-5xx-rate", Comparison::Above(t)) => t < 1.0,
+            _ => false,
+        }
+}
+
+/// `alerts/no-outage-alert`: in production, each app needs an alert that pages on
+/// its total outage (a critical alert whose metric fires when no target is left).
+fn no_outage_alert(res: &Resolution<'_>, env: &str, findings: &mut Findings) {
+    let Some(d) = res.deployed.get(env) else {
+        return;
+    };
+    let only_app = res.spec.apps.len() == 1;
+    for app in &res.spec.apps {
+        let app = app.name.value.as_str();
+        let covered = res.spec.alerts.iter().any(|a| {
+            a.severity
+                .as_ref()
+                .is_some_and(|s| s.value == AlertSeverity::Critical)
+                && pages(res, a)
+                && fires_on_outage(a, app, only_app)
+                && watched(res, a).contains(env)
+        });
+        if covered {
+            continue;
+        }
+        findings.push(
+            Finding::new(
+                Code::NoOutageAlert,
+                d.env.name.span,
+                format!("no alert pages when every target of app `{app}` in `{env}` is down"),
+            )
+            .label("a total outage would be silent")
+            .help(format!(
+                "with no target left the load balancer answers 5xx itself and unhealthy hosts stay at 0: add a critical alert that pages, with metric \"healthy-hosts\" app=\"{app}\" below=1 for=\"2m\" (or \"http-5xx-rate\" above= a rate under 1)"
+            ))
+            .environment(env),
         );
     }
 }

@@ -172,6 +172,8 @@ codes! {
         "data kept forever";
     NoPagerInProduction => "alerts/no-pager-in-production", Deny, true, "alerts-no-pager-in-production",
         "a production environment with no critical alert routed to a pager";
+    NoOutageAlert => "alerts/no-outage-alert", Deny, true, "alerts-no-outage-alert",
+        "a production app whose total outage (no target left) pages nobody";
     MissingRunbook => "alerts/missing-runbook", Warn, true, "alerts-missing-runbook",
         "an alert without a runbook";
     UnknownMetric => "alerts/unknown-metric", Deny, false, "alerts-unknown-metric",

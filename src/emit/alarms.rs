@@ -1,26 +1,34 @@
 //! Emit stage, alarms family: the sealed model → per deployed environment (SDM
 //! twins included) `alerts/<env>.json`: charter's routing (one SNS topic per
-//! channel, the escalations) and, for every alert that watches the environment, one
-//! alarm that is exactly the request of CloudWatch `PutMetricAlarm` (usable as
-//! `aws cloudwatch put-metric-alarm --cli-input-json`).
+//! channel with its policy and subscriptions, the escalations) and, for every alert
+//! that watches the environment, one alarm that is exactly the request of
+//! CloudWatch `PutMetricAlarm` (usable as `aws cloudwatch put-metric-alarm
+//! --cli-input-json`), plus one alarm per later level of its escalation
+//! ([`escalate`]).
 //!
 //! Metrics are mapped to CloudWatch by [`catalogue`]: catalogue names to the AWS
-//! metrics of the app on Katana (load balancer, ECS service, Container Insights),
-//! raw metrics as written, scoped to the environment's resource when charter names
-//! it. The mapping and the derived names are documented in docs/artifacts.md.
+//! metrics of the app on Katana (load balancer, ECS service), raw metrics as
+//! written, scoped to the environment's resource when charter names it. The mapping
+//! and the derived names are documented in docs/artifacts.md.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use serde::Serialize;
 
 use crate::emit::{Artifact, Context, EmitError, HEADER};
 use crate::id::{NodeId, NodeKind};
-use crate::model::{Alert, Bound, ChannelKind, Environment, Metric, Model};
+use crate::model::{Alert, Bound, Environment, Metric, Model};
 
 /// Shared with other families (the load balancer names Katana is asked for).
 pub(crate) mod catalogue;
+mod escalate;
+mod request;
+mod topics;
 
-use catalogue::{ALB, Dimension, Source, Stat};
+use catalogue::{ALB, Source, Stat};
+use request::{MetricDataQuery, MetricId, MetricStat, PutMetricAlarm, Tag};
+use topics::{Topic, topic_arn};
 
 /// The longest alarm description CloudWatch accepts.
 const DESCRIPTION_MAX: usize = 1024;
@@ -36,18 +44,12 @@ struct AlarmsFile<'a> {
     environment: &'a str,
     account: &'a str,
     region: &'a str,
+    /// What `charter apply aws` owns: alarms and topics whose name starts with it
+    /// and whose `charter:environment` tag is this environment.
+    name_prefix: String,
     topics: Vec<Topic<'a>>,
     escalations: Vec<EscalationRoute<'a>>,
     alarms: Vec<PutMetricAlarm>,
-}
-
-#[derive(Serialize)]
-struct Topic<'a> {
-    name: String,
-    arn: String,
-    channel: &'a str,
-    kind: ChannelKind,
-    target: &'a str,
 }
 
 #[derive(Serialize)]
@@ -61,76 +63,9 @@ struct EscalationStep<'a> {
     channel: &'a str,
     after_seconds: u64,
     topic_arn: String,
-}
-
-/// The request of CloudWatch `PutMetricAlarm`, field for field.
-#[derive(Serialize)]
-#[serde(rename_all = "PascalCase")]
-struct PutMetricAlarm {
-    alarm_name: String,
-    alarm_description: String,
-    actions_enabled: bool,
-    alarm_actions: Vec<String>,
-    #[serde(rename = "OKActions")]
-    ok_actions: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    namespace: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    metric_name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    statistic: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    extended_statistic: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    dimensions: Option<Vec<Dimension>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    period: Option<u64>,
-    evaluation_periods: u64,
-    datapoints_to_alarm: u64,
-    threshold: f64,
-    comparison_operator: &'static str,
-    treat_missing_data: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    metrics: Option<Vec<MetricDataQuery>>,
-    tags: Vec<Tag>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "PascalCase")]
-struct MetricDataQuery {
-    id: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    metric_stat: Option<MetricStat>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    expression: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    label: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    period: Option<u64>,
-    return_data: bool,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "PascalCase")]
-struct MetricStat {
-    metric: MetricId,
-    period: u64,
-    stat: &'static str,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "PascalCase")]
-struct MetricId {
-    namespace: &'static str,
-    metric_name: &'static str,
-    dimensions: Vec<Dimension>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "PascalCase")]
-struct Tag {
-    key: &'static str,
-    value: String,
+    /// Appended to an alert's alarm name: the alarm that notifies this level
+    /// (empty for the first level, which the alert's own alarm notifies).
+    alarm_suffix: String,
 }
 
 pub(crate) fn emit(model: &Model, _context: &Context) -> Result<Vec<Artifact>, EmitError> {
@@ -150,35 +85,55 @@ pub(crate) fn emit(model: &Model, _context: &Context) -> Result<Vec<Artifact>, E
         if env.sdm.is_some() {
             sources.push(NodeId::singleton(NodeKind::Sdm));
         }
-        let mut channels: Vec<&str> = Vec::new();
         let mut escalations: Vec<&str> = Vec::new();
         for alert in &alerts {
             sources.push(alert.id());
-            channels.extend(alert.notify.iter().map(String::as_str));
             if let Some(e) = &alert.escalation {
                 escalations.push(e);
                 sources.push(NodeId::new(NodeKind::Escalation, e));
-                if let Some(esc) = model.escalations.get(e) {
-                    channels.extend(esc.levels.iter().map(|l| l.channel.as_str()));
-                }
             }
             if let Some(r) = &alert.runbook {
                 sources.push(NodeId::new(NodeKind::Runbook, r));
             }
         }
-        channels.sort_unstable();
-        channels.dedup();
         escalations.sort_unstable();
         escalations.dedup();
-        let topics = channels
-            .iter()
-            .filter_map(|c| model.channels.get(*c))
-            .map(|c| Topic {
-                name: topic_name(model, env, &c.name),
-                arn: arn(&c.name),
-                channel: &c.name,
-                kind: c.kind,
-                target: &c.target,
+        let mut alarms = Vec::new();
+        for alert in &alerts {
+            let main = alarm(model, env, region, alert)?;
+            let levels = escalate::levels(model, env, region, alert, &main);
+            alarms.push(main);
+            alarms.extend(levels);
+        }
+        // Channel → the alarms that notify it (the topic policy lets only them publish).
+        let mut publishers: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for a in &alarms {
+            let alarm_arn = format!(
+                "arn:aws:cloudwatch:{region}:{}:alarm:{}",
+                env.account, a.alarm_name
+            );
+            let mut targets: Vec<&String> = a
+                .alarm_actions
+                .iter()
+                .chain(&a.ok_actions)
+                .chain(&a.insufficient_data_actions)
+                .collect();
+            targets.sort_unstable();
+            targets.dedup();
+            for t in targets {
+                publishers
+                    .entry(t.clone())
+                    .or_default()
+                    .push(alarm_arn.clone());
+            }
+        }
+        let topics = model
+            .channels
+            .values()
+            .filter_map(|c| {
+                publishers
+                    .get(&arn(&c.name))
+                    .map(|p| topics::topic(model, env, region, c, p))
             })
             .collect::<Vec<_>>();
         sources.extend(
@@ -194,10 +149,12 @@ pub(crate) fn emit(model: &Model, _context: &Context) -> Result<Vec<Artifact>, E
                 levels: e
                     .levels
                     .iter()
-                    .map(|l| EscalationStep {
+                    .enumerate()
+                    .map(|(i, l)| EscalationStep {
                         channel: &l.channel,
                         after_seconds: l.after_seconds,
                         topic_arn: arn(&l.channel),
+                        alarm_suffix: escalate::suffix(i),
                     })
                     .collect(),
             })
@@ -209,12 +166,10 @@ pub(crate) fn emit(model: &Model, _context: &Context) -> Result<Vec<Artifact>, E
             environment: &env.name,
             account: &env.account,
             region,
+            name_prefix: name_prefix(model, env),
             topics,
             escalations,
-            alarms: alerts
-                .iter()
-                .map(|a| alarm(model, env, region, a))
-                .collect::<Result<_, _>>()?,
+            alarms,
         };
         out.push(
             Artifact::json(format!("alerts/{}.json", env.name), &file)?
@@ -225,22 +180,15 @@ pub(crate) fn emit(model: &Model, _context: &Context) -> Result<Vec<Artifact>, E
     Ok(out)
 }
 
-/// The SNS topic of a channel in an environment: `{platform}-{env}-{channel}`.
-pub(crate) fn topic_name(model: &Model, env: &Environment, channel: &str) -> String {
-    format!("{}-{}-{channel}", model.platform.name, env.name)
-}
-
-fn topic_arn(model: &Model, env: &Environment, region: &str, channel: &str) -> String {
-    format!(
-        "arn:aws:sns:{region}:{}:{}",
-        env.account,
-        topic_name(model, env, channel)
-    )
+/// What every alarm and topic charter makes for an environment starts with:
+/// `{platform}-{env}-`.
+pub(crate) fn name_prefix(model: &Model, env: &Environment) -> String {
+    format!("{}-{}-", model.platform.name, env.name)
 }
 
 /// The alarm of an alert in an environment: `{platform}-{env}-{alert}`.
 pub(crate) fn alarm_name(model: &Model, env: &Environment, alert: &str) -> String {
-    format!("{}-{}-{alert}", model.platform.name, env.name)
+    format!("{}{alert}", name_prefix(model, env))
 }
 
 fn alarm(
@@ -282,34 +230,20 @@ fn alarm(
         .clamp(60, PERIOD_MAX);
     let source = catalogue::source(model, env, &alert.metric)?;
     let mut tags = vec![
-        Tag {
-            key: "charter:platform",
-            value: model.platform.name.clone(),
-        },
-        Tag {
-            key: "charter:environment",
-            value: env.name.clone(),
-        },
-        Tag {
-            key: "charter:alert",
-            value: alert.name.clone(),
-        },
-        Tag {
-            key: "charter:severity",
-            value: alert.severity.as_str().to_string(),
-        },
+        Tag::new("charter:platform", model.platform.name.clone()),
+        Tag::new("charter:environment", env.name.clone()),
+        Tag::new("charter:alert", alert.name.clone()),
+        Tag::new("charter:severity", alert.severity.as_str()),
     ];
     if let Some(r) = &alert.runbook {
-        tags.push(Tag {
-            key: "charter:runbook",
-            value: r.clone(),
-        });
+        tags.push(Tag::new("charter:runbook", r.clone()));
     }
     let mut body = PutMetricAlarm {
         alarm_name: alarm_name(model, env, &alert.name),
         alarm_description: description(model, env, alert, period_seconds),
         actions_enabled: true,
         ok_actions: actions.clone(),
+        insufficient_data_actions: Vec::new(),
         alarm_actions: actions,
         namespace: None,
         metric_name: None,
@@ -337,6 +271,7 @@ fn alarm(
             dimensions,
             scale,
             missing,
+            guessed,
         } => {
             body.namespace = Some(namespace);
             body.metric_name = Some(metric);
@@ -348,9 +283,17 @@ fn alarm(
             body.period = Some(period);
             body.threshold = threshold * scale;
             body.treat_missing_data = missing;
+            // A dimension charter guessed wrong reports nothing: in production
+            // that is a page too, not an alarm that silently never fires.
+            if guessed && env.is_production() {
+                body.insufficient_data_actions = body.alarm_actions.clone();
+            }
         }
-        Source::ErrorRate { dimensions } => {
-            let query = |id, metric_name| MetricDataQuery {
+        Source::ErrorRate {
+            target,
+            load_balancer,
+        } => {
+            let query = |id, metric_name, dimensions: &Vec<_>| MetricDataQuery {
                 id,
                 metric_stat: Some(MetricStat {
                     metric: MetricId {
@@ -366,14 +309,20 @@ fn alarm(
                 period: None,
                 return_data: false,
             };
+            // With no target left, requests are answered 5xx by the load balancer
+            // itself and never reach RequestCount: count them on both sides.
             body.metrics = Some(vec![
-                query("errors", "HTTPCode_Target_5XX_Count"),
-                query("requests", "RequestCount"),
+                query("target_5xx", "HTTPCode_Target_5XX_Count", &target),
+                query("elb_5xx", "HTTPCode_ELB_5XX_Count", &load_balancer),
+                query("requests", "RequestCount", &target),
                 MetricDataQuery {
                     id: "rate",
                     metric_stat: None,
-                    expression: Some("FILL(errors, 0) / requests".to_string()),
-                    label: Some("share of requests answered 5xx by the app"),
+                    expression: Some(
+                        "(FILL(target_5xx, 0) + FILL(elb_5xx, 0)) / (FILL(requests, 0) + FILL(elb_5xx, 0))"
+                            .to_string(),
+                    ),
+                    label: Some("share of requests answered 5xx by the app or the load balancer"),
                     period: None,
                     return_data: true,
                 },

@@ -26,12 +26,19 @@ pub const SHARE_OBJECTS: &[&str] = &["chats", "knowledge", "models", "prompts", 
 /// The metrics charter knows how to map to the platform's real metrics.
 pub const METRIC_CATALOGUE: &[&str] = &[
     "cpu-percent",
+    "healthy-hosts",
     "http-5xx-rate",
     "memory-percent",
     "p99-latency-ms",
-    "restarts",
     "unhealthy-hosts",
 ];
+
+/// Catalogue names charter no longer maps, and why (the `alerts/unknown-metric`
+/// help says it instead of a "did you mean").
+pub const RETIRED_METRICS: &[(&str, &str)] = &[(
+    "restarts",
+    "ECS reports `RestartCount` only for containers with a restart policy, which Katana does not set, so the alarm could never fire; watch `healthy-hosts` below=1 (a crash loop empties the target group) or `unhealthy-hosts`",
+)];
 
 /// The `CloudWatch` statistics a raw metric may use.
 pub const STATISTICS: &[&str] = &["Average", "Maximum", "Minimum", "SampleCount", "Sum"];

@@ -474,13 +474,15 @@ fn botocore_accepts_every_alarm_and_lifecycle_request() {
     for (spec, built) in all_specs() {
         requests.extend(aws_requests(spec, &built));
     }
-    // The repo's spec: 12 production alerts on prod and prod-sdm, 2 staging alerts on
-    // staging and staging-sdm; the ledger: 3 + 1 on prod, 1 on staging. Five buckets.
+    // The repo's spec: 13 production alerts on prod and prod-sdm, 5 of them with a
+    // three-level escalation (two more alarms each), 2 staging alerts on staging and
+    // staging-sdm; the ledger: 3 + 1 on prod (its page escalates once more), 1 on
+    // staging. Five buckets.
     let alarms = requests
         .iter()
         .filter(|r| r.operation == "PutMetricAlarm")
         .count();
-    assert_eq!(alarms, 2 * 12 + 2 * 2 + 3 + 1);
+    assert_eq!(alarms, 2 * (13 + 5 * 2) + 2 * 2 + 3 + 1 + 1);
     assert_eq!(requests.len() - alarms, 5);
     let problems = botocore_problems(&requests);
     assert_eq!(problems.len(), requests.len(), "a verdict per request");
@@ -1005,7 +1007,7 @@ fn alarms_carry_the_alert_severity_runbook_escalation_and_catalogue_mapping() {
         .iter()
         .map(|a| (a["AlarmName"].as_str().expect("name"), a))
         .collect();
-    assert_eq!(alarms.len(), 12);
+    assert_eq!(alarms.len(), 13 + 5 * 2);
 
     let five_xx = alarms["caas-open-webui-prod-webui-5xx"];
     let description = five_xx["AlarmDescription"].as_str().expect("description");
@@ -1025,7 +1027,9 @@ fn alarms_carry_the_alert_severity_runbook_escalation_and_catalogue_mapping() {
         json!([arn("caas-slack"), arn("caas-servicenow"), arn("caas-pager")])
     );
     assert_eq!(five_xx["OKActions"], five_xx["AlarmActions"]);
-    // A rate is metric math over two load balancer metrics.
+    // A rate is metric math over three load balancer metrics: the targets' 5xx, the
+    // load balancer's own 5xx (all there is when no target is left; CloudWatch has it
+    // per load balancer only) and the requests that reached a target.
     let metrics = five_xx["Metrics"].as_array().expect("metric math");
     assert_eq!(
         metrics[0]["MetricStat"]["Metric"]["MetricName"],
@@ -1033,10 +1037,49 @@ fn alarms_carry_the_alert_severity_runbook_escalation_and_catalogue_mapping() {
     );
     assert_eq!(
         metrics[1]["MetricStat"]["Metric"]["MetricName"],
+        "HTTPCode_ELB_5XX_Count"
+    );
+    assert_eq!(
+        metrics[1]["MetricStat"]["Metric"]["Dimensions"],
+        json!([{"Name": "LoadBalancer", "Value": "app/caas-open-webui-prod-webui/df0640c2d4b53606"}])
+    );
+    assert_eq!(
+        metrics[2]["MetricStat"]["Metric"]["MetricName"],
         "RequestCount"
     );
-    assert_eq!(metrics[2]["Expression"], "FILL(errors, 0) / requests");
-    assert_eq!(metrics[2]["ReturnData"], true);
+    assert_eq!(
+        metrics[3]["Expression"],
+        "(FILL(target_5xx, 0) + FILL(elb_5xx, 0)) / (FILL(requests, 0) + FILL(elb_5xx, 0))"
+    );
+    assert_eq!(metrics[3]["ReturnData"], true);
+    assert!(
+        five_xx.get("InsufficientDataActions").is_none(),
+        "load balancer ids come from the spec"
+    );
+
+    // Later escalation levels: an alarm each on the same metric, held longer, that
+    // notifies only that level.
+    let level_2 = alarms["caas-open-webui-prod-webui-5xx-level-2"];
+    assert_eq!(level_2["Metrics"], five_xx["Metrics"]);
+    assert_eq!(level_2["EvaluationPeriods"], 1 + 900 / 300);
+    assert_eq!(level_2["DatapointsToAlarm"], level_2["EvaluationPeriods"]);
+    assert_eq!(
+        level_2["AlarmActions"],
+        json!([arn("caas-pager-secondary")])
+    );
+    let level_3 = alarms["caas-open-webui-prod-webui-5xx-level-3"];
+    assert_eq!(level_3["EvaluationPeriods"], 1 + 1800 / 300);
+    assert_eq!(level_3["AlarmActions"], json!([arn("noc-servicenow")]));
+
+    // A total outage: no healthy host, and no data counts as none.
+    let down = alarms["caas-open-webui-prod-webui-down"];
+    assert_eq!(down["MetricName"], "HealthyHostCount");
+    assert_eq!(down["ComparisonOperator"], "LessThanThreshold");
+    assert_eq!(
+        down["Statistic"], "Maximum",
+        "sustained: the most healthy hosts in the window"
+    );
+    assert_eq!(down["TreatMissingData"], "breaching");
     assert_eq!(metrics[0]["MetricStat"]["Period"], 300);
     assert_eq!(five_xx["Threshold"], 0.05);
     assert_eq!(five_xx["ComparisonOperator"], "GreaterThanThreshold");
@@ -1058,6 +1101,8 @@ fn alarms_carry_the_alert_severity_runbook_escalation_and_catalogue_mapping() {
 
     let cpu = alarms["caas-open-webui-prod-webui-cpu"];
     assert_eq!(cpu["Namespace"], "AWS/ECS");
+    // ECS names are charter's guess: in production, no data notifies too.
+    assert_eq!(cpu["InsufficientDataActions"], cpu["AlarmActions"]);
     assert_eq!(
         cpu["Dimensions"],
         json!([{"Name": "ClusterName", "Value": "caas-open-webui-prod"}, {"Name": "ServiceName", "Value": "webui"}])
@@ -1092,12 +1137,51 @@ fn alarms_carry_the_alert_severity_runbook_escalation_and_catalogue_mapping() {
     );
     assert!(delivery.get("Dimensions").is_none() && delivery.get("Namespace").is_none());
 
-    let pipelines = alarms["caas-open-webui-prod-pipelines-down"];
-    assert_eq!(pipelines["Period"], 120);
-    assert_eq!(pipelines["TreatMissingData"], "breaching");
+    let redis = alarms["caas-open-webui-prod-redis-memory"];
     assert_eq!(
-        pipelines["Statistic"], "Minimum",
+        redis["Dimensions"],
+        json!([{"Name": "CacheClusterId", "Value": "caas-open-webui-prod-redis"}])
+    );
+    assert_eq!(redis["InsufficientDataActions"], redis["AlarmActions"]);
+
+    let unhealthy = alarms["caas-open-webui-prod-webui-unhealthy-hosts"];
+    assert_eq!(unhealthy["Period"], 300);
+    assert_eq!(unhealthy["TreatMissingData"], "breaching");
+    assert_eq!(
+        unhealthy["Statistic"], "Minimum",
         "sustained: the fewest unhealthy hosts in the window"
+    );
+
+    // Topics: only the alarms that notify a topic may publish to it.
+    let slack = prod["topics"]
+        .as_array()
+        .expect("topics")
+        .iter()
+        .find(|t| t["channel"] == "caas-slack")
+        .expect("slack topic");
+    let publishers = &slack["policy"]["Statement"][0]["Condition"]["ArnEquals"]["aws:SourceArn"];
+    let notifying: Vec<String> = alarms
+        .values()
+        .filter(|a| {
+            a["AlarmActions"]
+                .as_array()
+                .expect("actions")
+                .contains(&json!(arn("caas-slack")))
+        })
+        .map(|a| {
+            format!(
+                "arn:aws:cloudwatch:us-west-2:333333333333:alarm:{}",
+                a["AlarmName"].as_str().expect("name")
+            )
+        })
+        .collect();
+    assert_eq!(publishers, &json!(notifying));
+    assert_eq!(slack["subscriptions"], json!([]));
+    assert!(
+        slack["delivery"]
+            .as_str()
+            .expect("delivery")
+            .contains("AWS Chatbot")
     );
 
     // The twin's alarms watch the twin's own service and load balancer.
@@ -1118,6 +1202,7 @@ fn alarms_carry_the_alert_severity_runbook_escalation_and_catalogue_mapping() {
         .iter()
         .find(|a| a["AlarmName"] == "caas-open-webui-prod-sdm-pipelines-down")
         .expect("twin alarm");
+    assert_eq!(twin_down["MetricName"], "HealthyHostCount");
     // The twin's own load balancer: the ids declared with `sdm=#true`.
     let lb = twin_down["Dimensions"][0]["Value"].as_str().expect("lb");
     assert!(

@@ -1,6 +1,7 @@
 //! The one integration-test binary (one link step): fixtures per check code, the
 //! repo's own spec and examples, the CLI as users call it, and properties.
 
+mod alarm_checks;
 mod build;
 mod cli;
 mod docs;

@@ -1,8 +1,10 @@
 //! The metric catalogue of the alarms family: each catalogue metric → the AWS
-//! metric of the app on Katana (Application Load Balancer, ECS service, Container
-//! Insights), and raw metrics → a dimensioned metric when charter names the
-//! resource (Aurora, RDS), else a Metrics Insights query over the account and
-//! region. The table is in docs/artifacts.md.
+//! metric of the app on Katana (Application Load Balancer, ECS service), and raw
+//! metrics → a dimensioned metric when charter names the resource (Aurora, RDS,
+//! ElastiCache), else a Metrics Insights query over the account and region. Each
+//! source says whether its dimensions come from the spec (load balancer ids) or are
+//! names charter derives and Katana is expected to use (`guessed`). The table is
+//! in docs/artifacts.md.
 
 use serde::Serialize;
 
@@ -34,9 +36,20 @@ pub(super) enum Source {
         /// Multiplies the spec's threshold into the metric's unit.
         scale: f64,
         missing: &'static str,
+        /// The dimension values are names charter derives (ECS cluster and service,
+        /// database and cache ids), not ids the spec declares: a wrong guess leaves
+        /// the alarm in `INSUFFICIENT_DATA`.
+        guessed: bool,
     },
-    /// `http-5xx-rate`: target 5xx responses over requests, by metric math.
-    ErrorRate { dimensions: Vec<Dimension> },
+    /// `http-5xx-rate`: 5xx answers (the targets' and the load balancer's own) over
+    /// requests, by metric math.
+    ErrorRate {
+        /// `LoadBalancer` and `TargetGroup`: target 5xx and requests.
+        target: Vec<Dimension>,
+        /// `LoadBalancer` only: CloudWatch reports the load balancer's own 5xx per
+        /// load balancer, not per target group.
+        load_balancer: Vec<Dimension>,
+    },
     /// A raw metric charter cannot scope: a Metrics Insights query over every
     /// series of the metric in the account and region.
     Insights { query: String },
@@ -65,6 +78,8 @@ pub(super) fn source(
         } => {
             let dimensions = raw_dimensions(env, namespace);
             if dimensions.is_empty() {
+                // Unscoped: `alerts/unscoped-metric` refuses it where another
+                // environment shares the account and region.
                 return Ok(Source::Insights {
                     query: insights_query(namespace, name, statistic),
                 });
@@ -76,6 +91,7 @@ pub(super) fn source(
                 dimensions,
                 scale: 1.0,
                 missing: "missing",
+                guessed: true,
             })
         }
     }
@@ -152,11 +168,28 @@ fn catalogue(
         dimensions,
         scale,
         missing,
+        guessed: namespace != ALB,
+    };
+    // Sustained: for `above`, the fewest hosts in the window is above the
+    // threshold; for `below`, the most is below it.
+    let sustained = if comparison == Bound::Below {
+        "Maximum"
+    } else {
+        "Minimum"
     };
     Ok(match name {
-        "http-5xx-rate" => Source::ErrorRate {
-            dimensions: alb_dimensions()?,
-        },
+        "http-5xx-rate" => {
+            let target = alb_dimensions()?;
+            let load_balancer = target
+                .iter()
+                .filter(|d| d.name == "LoadBalancer")
+                .cloned()
+                .collect();
+            Source::ErrorRate {
+                target,
+                load_balancer,
+            }
+        }
         "p99-latency-ms" => single(
             ALB,
             "TargetResponseTime",
@@ -165,23 +198,23 @@ fn catalogue(
             0.001,
             "notBreaching",
         ),
-        "unhealthy-hosts" => {
-            // Sustained: the fewest unhealthy targets in the window is above the
-            // threshold (the most, for `below`).
-            let stat = if comparison == Bound::Below {
-                "Maximum"
-            } else {
-                "Minimum"
-            };
-            single(
-                ALB,
-                "UnHealthyHostCount",
-                Stat::Plain(stat.into()),
-                alb_dimensions()?,
-                1.0,
-                "breaching",
-            )
-        }
+        "unhealthy-hosts" => single(
+            ALB,
+            "UnHealthyHostCount",
+            Stat::Plain(sustained.into()),
+            alb_dimensions()?,
+            1.0,
+            "breaching",
+        ),
+        // No data means no target reported healthy: breaching.
+        "healthy-hosts" => single(
+            ALB,
+            "HealthyHostCount",
+            Stat::Plain(sustained.into()),
+            alb_dimensions()?,
+            1.0,
+            "breaching",
+        ),
         "cpu-percent" => single(
             "AWS/ECS",
             "CPUUtilization",
@@ -198,20 +231,20 @@ fn catalogue(
             1.0,
             "missing",
         ),
-        // "restarts" (the only other catalogue name the checks let through).
-        _ => single(
-            "ECS/ContainerInsights",
-            "RestartCount",
-            Stat::Plain("Sum".into()),
-            ecs_dimensions,
-            1.0,
-            "notBreaching",
-        ),
+        other => {
+            return Err(EmitError::Serialize {
+                path: format!("alerts/{}.json", env.name),
+                message: format!(
+                    "`{other}` is not in the metric catalogue (alerts/unknown-metric should have fired)"
+                ),
+            });
+        }
     })
 }
 
 /// Dimensions of a raw metric: charter scopes the namespaces whose resource it
-/// names (Aurora and RDS Postgres); other raw metrics carry no dimension.
+/// names (Aurora and RDS Postgres, `ElastiCache`); other raw metrics carry no
+/// dimension.
 fn raw_dimensions(env: &Environment, namespace: &str) -> Vec<Dimension> {
     let only = |kind: ResourceKind| {
         let mut of_kind = env.resources.values().filter(|r| r.kind == kind);
@@ -236,6 +269,13 @@ fn raw_dimensions(env: &Environment, namespace: &str) -> Vec<Dimension> {
                 Vec::new()
             }
         }
+        "AWS/ElastiCache" => only(ResourceKind::Elasticache)
+            .map(|cluster| Dimension {
+                name: "CacheClusterId",
+                value: cluster,
+            })
+            .into_iter()
+            .collect(),
         _ => Vec::new(),
     }
 }
