@@ -2,7 +2,9 @@
 //! twins too), groups, apps, resources, secrets, alerts, channels, escalations and
 //! runbooks, with the edges between them. Built as a petgraph graph from the sealed
 //! model; rendered as Graphviz DOT or a Mermaid flowchart. Pure and deterministic:
-//! nodes are sorted by id (`kind:name`), edges by (from, to, label).
+//! nodes are sorted by their typed id (`environment/prod`, the same id provenance, the
+//! manifest and findings use), edges by (from, to, label). Secrets and resources are
+//! drawn once by name across the environments that declare them (`secret/openai-key`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -10,11 +12,12 @@ use std::fmt::Write as _;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
 
+use crate::id::{self, NodeId};
 use crate::model::{Metric, Model};
 
-/// What a node stands for; decides its id prefix and its shape.
+/// What a node stands for; decides its shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum NodeKind {
+pub enum Entity {
     Environment,
     /// An `abstract` environment: only extended, never deployed.
     AbstractEnvironment,
@@ -29,28 +32,30 @@ pub enum NodeKind {
     Runbook,
 }
 
-impl NodeKind {
-    /// The id prefix: environments of every sort share `env`.
-    pub fn prefix(self) -> &'static str {
+impl Entity {
+    /// The kind of the node's id: environments of every sort are environments.
+    pub fn kind(self) -> id::NodeKind {
         match self {
-            Self::Environment | Self::AbstractEnvironment | Self::SdmTwin => "env",
-            Self::Group => "group",
-            Self::App => "app",
-            Self::Resource => "resource",
-            Self::Secret => "secret",
-            Self::Alert => "alert",
-            Self::Channel => "channel",
-            Self::Escalation => "escalation",
-            Self::Runbook => "runbook",
+            Self::Environment | Self::AbstractEnvironment | Self::SdmTwin => {
+                id::NodeKind::Environment
+            }
+            Self::Group => id::NodeKind::Group,
+            Self::App => id::NodeKind::App,
+            Self::Resource => id::NodeKind::Resource,
+            Self::Secret => id::NodeKind::Secret,
+            Self::Alert => id::NodeKind::Alert,
+            Self::Channel => id::NodeKind::Channel,
+            Self::Escalation => id::NodeKind::Escalation,
+            Self::Runbook => id::NodeKind::Runbook,
         }
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Node {
-    /// `kind:name`, unique (names are unique per kind).
-    pub id: String,
-    pub kind: NodeKind,
+    /// `environment/prod`, unique (names are unique per kind).
+    pub id: NodeId,
+    pub entity: Entity,
     pub name: String,
     /// A second line for the label: tier, directory and role, kind, store, ...
     pub detail: Option<String>,
@@ -66,26 +71,25 @@ pub struct SpecGraph {
 /// Collects nodes and edges in sorted maps before the petgraph is built.
 #[derive(Default)]
 struct Builder {
-    nodes: BTreeMap<String, Node>,
-    edges: BTreeSet<(String, String, String)>,
+    nodes: BTreeMap<NodeId, Node>,
+    edges: BTreeSet<(NodeId, NodeId, String)>,
 }
 
 impl Builder {
     /// Adds a node (once: the first detail given wins) and returns its id.
-    fn node(&mut self, kind: NodeKind, name: &str, detail: Option<String>) -> String {
-        let id = format!("{}:{name}", kind.prefix());
+    fn node(&mut self, entity: Entity, name: &str, detail: Option<String>) -> NodeId {
+        let id = NodeId::new(entity.kind(), name);
         self.nodes.entry(id.clone()).or_insert_with(|| Node {
             id: id.clone(),
-            kind,
+            entity,
             name: name.to_string(),
             detail,
         });
         id
     }
 
-    fn edge(&mut self, from: &str, to: &str, label: impl Into<String>) {
-        self.edges
-            .insert((from.to_string(), to.to_string(), label.into()));
+    fn edge(&mut self, from: &NodeId, to: NodeId, label: impl Into<String>) {
+        self.edges.insert((from.clone(), to, label.into()));
     }
 }
 
@@ -99,22 +103,18 @@ impl SpecGraph {
                 Some(d) => format!("{d}, {}", group.role.as_str()),
                 None => group.role.as_str().to_string(),
             };
-            let id = b.node(NodeKind::Group, &group.name, Some(detail));
+            let id = b.node(Entity::Group, &group.name, Some(detail));
             if let Some(parent) = group.lineage.first() {
-                b.edge(&id, &format!("group:{parent}"), "inherits");
+                b.edge(&id, NodeId::new(id::NodeKind::Group, &parent), "inherits");
             }
         }
         apps(model, &mut b);
         alerts(model, &mut b);
         for runbook in model.runbooks.values() {
-            b.node(
-                NodeKind::Runbook,
-                &runbook.name,
-                Some(runbook.title.clone()),
-            );
+            b.node(Entity::Runbook, &runbook.name, Some(runbook.title.clone()));
         }
         let mut graph = DiGraph::new();
-        let mut index: BTreeMap<String, NodeIndex> = BTreeMap::new();
+        let mut index: BTreeMap<NodeId, NodeIndex> = BTreeMap::new();
         for (id, node) in b.nodes {
             index.insert(id, graph.add_node(node));
         }
@@ -151,27 +151,31 @@ fn environments(model: &Model, b: &mut Builder) {
         let tier = env.tier.as_str();
         if let Some(twin) = &env.sdm {
             let id = b.node(
-                NodeKind::SdmTwin,
+                Entity::SdmTwin,
                 &env.name,
                 Some(format!("{tier}, SDM twin")),
             );
-            b.edge(&id, &format!("env:{}", twin.of), "SDM twin of");
+            b.edge(
+                &id,
+                NodeId::new(id::NodeKind::Environment, &twin.of),
+                "SDM twin of",
+            );
             for group in &twin.groups {
-                b.edge(&id, &format!("group:{group}"), "admits");
+                b.edge(&id, NodeId::new(id::NodeKind::Group, &group), "admits");
             }
             continue;
         }
-        let id = b.node(NodeKind::Environment, &env.name, Some(tier.to_string()));
+        let id = b.node(Entity::Environment, &env.name, Some(tier.to_string()));
         let mut child = id;
         for parent in &env.lineage {
             let kind = if model.environments.contains_key(parent) {
-                NodeKind::Environment
+                Entity::Environment
             } else {
-                NodeKind::AbstractEnvironment
+                Entity::AbstractEnvironment
             };
-            let detail = (kind == NodeKind::AbstractEnvironment).then(|| "abstract".to_string());
+            let detail = (kind == Entity::AbstractEnvironment).then(|| "abstract".to_string());
             let parent_id = b.node(kind, parent, detail);
-            b.edge(&child, &parent_id, "extends");
+            b.edge(&child, parent_id.clone(), "extends");
             child = parent_id;
         }
     }
@@ -180,7 +184,7 @@ fn environments(model: &Model, b: &mut Builder) {
 fn apps(model: &Model, b: &mut Builder) {
     for app in model.apps.values() {
         b.node(
-            NodeKind::App,
+            Entity::App,
             &app.name,
             Some(app.kind.0.as_str().to_string()),
         );
@@ -198,23 +202,23 @@ fn apps(model: &Model, b: &mut Builder) {
         }
     }
     for (name, kinds) in &resources {
-        b.node(NodeKind::Resource, name, Some(joined(kinds)));
+        b.node(Entity::Resource, name, Some(joined(kinds)));
     }
     for (name, (stores, consumers)) in &secrets {
-        let id = b.node(NodeKind::Secret, name, Some(joined(stores)));
+        let id = b.node(Entity::Secret, name, Some(joined(stores)));
         for app in consumers {
-            b.edge(&id, &format!("app:{app}"), "consumed by");
+            b.edge(&id, NodeId::new(id::NodeKind::App, &app), "consumed by");
         }
     }
     for app in model.apps.values() {
-        let id = format!("app:{}", app.name);
+        let id = NodeId::new(id::NodeKind::App, &app.name);
         for need in &app.needs {
             let target = if model.apps.contains_key(need) {
-                format!("app:{need}")
+                NodeId::new(id::NodeKind::App, need)
             } else {
-                b.node(NodeKind::Resource, need, None)
+                b.node(Entity::Resource, need, None)
             };
-            b.edge(&id, &target, "needs");
+            b.edge(&id, target, "needs");
         }
     }
 }
@@ -222,41 +226,49 @@ fn apps(model: &Model, b: &mut Builder) {
 fn alerts(model: &Model, b: &mut Builder) {
     for channel in model.channels.values() {
         b.node(
-            NodeKind::Channel,
+            Entity::Channel,
             &channel.name,
             Some(format!("{} {}", channel.kind, channel.target)),
         );
     }
     for escalation in model.escalations.values() {
-        let id = b.node(NodeKind::Escalation, &escalation.name, None);
+        let id = b.node(Entity::Escalation, &escalation.name, None);
         for (i, level) in escalation.levels.iter().enumerate() {
             b.edge(
                 &id,
-                &format!("channel:{}", level.channel),
+                NodeId::new(id::NodeKind::Channel, &level.channel),
                 format!("level {} at {}", i + 1, duration(level.after_seconds)),
             );
         }
     }
     for alert in model.alerts.values() {
         let id = b.node(
-            NodeKind::Alert,
+            Entity::Alert,
             &alert.name,
             Some(alert.severity.as_str().to_string()),
         );
         for env in &alert.environments {
-            b.edge(&id, &format!("env:{env}"), "watches");
+            b.edge(&id, NodeId::new(id::NodeKind::Environment, &env), "watches");
         }
         if let Metric::Catalogue { app: Some(app), .. } = &alert.metric {
-            b.edge(&id, &format!("app:{app}"), "measures");
+            b.edge(&id, NodeId::new(id::NodeKind::App, &app), "measures");
         }
         for channel in &alert.notify {
-            b.edge(&id, &format!("channel:{channel}"), "notifies");
+            b.edge(
+                &id,
+                NodeId::new(id::NodeKind::Channel, &channel),
+                "notifies",
+            );
         }
         if let Some(escalation) = &alert.escalation {
-            b.edge(&id, &format!("escalation:{escalation}"), "escalates");
+            b.edge(
+                &id,
+                NodeId::new(id::NodeKind::Escalation, &escalation),
+                "escalates",
+            );
         }
         if let Some(runbook) = &alert.runbook {
-            b.edge(&id, &format!("runbook:{runbook}"), "runbook");
+            b.edge(&id, NodeId::new(id::NodeKind::Runbook, &runbook), "runbook");
         }
     }
 }
@@ -276,7 +288,7 @@ fn duration(seconds: u64) -> String {
     }
 }
 
-/// Graphviz DOT: quoted ids (`"env:prod"`), one shape per kind, labelled edges.
+/// Graphviz DOT: quoted ids (`"environment/prod"`), one shape per kind, labelled edges.
 pub fn to_dot(graph: &SpecGraph) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "// charter graph of {}", graph.name);
@@ -293,9 +305,9 @@ pub fn to_dot(graph: &SpecGraph) -> String {
         let _ = writeln!(
             out,
             "  {} [label={}, {}];",
-            dot_quote(&node.id),
+            dot_quote(&node.id.to_string()),
             dot_quote(&label),
-            dot_style(node.kind)
+            dot_style(node.entity)
         );
     }
     out.push('\n');
@@ -303,8 +315,8 @@ pub fn to_dot(graph: &SpecGraph) -> String {
         let _ = writeln!(
             out,
             "  {} -> {} [label={}];",
-            dot_quote(&from.id),
-            dot_quote(&to.id),
+            dot_quote(&from.id.to_string()),
+            dot_quote(&to.id.to_string()),
             dot_quote(label)
         );
     }
@@ -312,19 +324,19 @@ pub fn to_dot(graph: &SpecGraph) -> String {
     out
 }
 
-fn dot_style(kind: NodeKind) -> &'static str {
-    match kind {
-        NodeKind::Environment => "shape=box, style=rounded",
-        NodeKind::AbstractEnvironment => "shape=box, style=\"rounded,dashed\"",
-        NodeKind::SdmTwin => "shape=box, style=\"rounded,filled\", fillcolor=\"#fde7e9\"",
-        NodeKind::Group => "shape=ellipse",
-        NodeKind::App => "shape=component",
-        NodeKind::Resource => "shape=cylinder",
-        NodeKind::Secret => "shape=note",
-        NodeKind::Alert => "shape=octagon",
-        NodeKind::Channel => "shape=cds",
-        NodeKind::Escalation => "shape=hexagon",
-        NodeKind::Runbook => "shape=tab",
+fn dot_style(entity: Entity) -> &'static str {
+    match entity {
+        Entity::Environment => "shape=box, style=rounded",
+        Entity::AbstractEnvironment => "shape=box, style=\"rounded,dashed\"",
+        Entity::SdmTwin => "shape=box, style=\"rounded,filled\", fillcolor=\"#fde7e9\"",
+        Entity::Group => "shape=ellipse",
+        Entity::App => "shape=component",
+        Entity::Resource => "shape=cylinder",
+        Entity::Secret => "shape=note",
+        Entity::Alert => "shape=octagon",
+        Entity::Channel => "shape=cds",
+        Entity::Escalation => "shape=hexagon",
+        Entity::Runbook => "shape=tab",
     }
 }
 
@@ -344,8 +356,8 @@ fn dot_quote(text: &str) -> String {
     out
 }
 
-/// A Mermaid `flowchart LR`: ids are the DOT ids with `:` and `-` as `_` (names are
-/// lowercase letters, digits and `-`, so this stays unique), one shape per kind.
+/// A Mermaid `flowchart LR`: ids are the node ids with `/` and `-` as `_`, one shape
+/// per kind.
 pub fn to_mermaid(graph: &SpecGraph) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "%% charter graph of {}", graph.name);
@@ -358,10 +370,10 @@ pub fn to_mermaid(graph: &SpecGraph) -> String {
             label.push_str("<br/>");
             label.push_str(&mermaid_text(detail));
         }
-        let (open, close) = mermaid_shape(node.kind);
-        let class = match node.kind {
-            NodeKind::AbstractEnvironment => ":::abstract",
-            NodeKind::SdmTwin => ":::twin",
+        let (open, close) = mermaid_shape(node.entity);
+        let class = match node.entity {
+            Entity::AbstractEnvironment => ":::abstract",
+            Entity::SdmTwin => ":::twin",
             _ => "",
         };
         let _ = writeln!(
@@ -382,22 +394,26 @@ pub fn to_mermaid(graph: &SpecGraph) -> String {
     out
 }
 
-fn mermaid_shape(kind: NodeKind) -> (&'static str, &'static str) {
-    match kind {
-        NodeKind::Environment | NodeKind::AbstractEnvironment | NodeKind::SdmTwin => ("[", "]"),
-        NodeKind::Group => ("([", "])"),
-        NodeKind::App => ("[[", "]]"),
-        NodeKind::Resource => ("[(", ")]"),
-        NodeKind::Secret => (">", "]"),
-        NodeKind::Alert => ("{{", "}}"),
-        NodeKind::Channel => ("[/", "/]"),
-        NodeKind::Escalation => ("[/", "\\]"),
-        NodeKind::Runbook => ("(", ")"),
+fn mermaid_shape(entity: Entity) -> (&'static str, &'static str) {
+    match entity {
+        Entity::Environment | Entity::AbstractEnvironment | Entity::SdmTwin => ("[", "]"),
+        Entity::Group => ("([", "])"),
+        Entity::App => ("[[", "]]"),
+        Entity::Resource => ("[(", ")]"),
+        Entity::Secret => (">", "]"),
+        Entity::Alert => ("{{", "}}"),
+        Entity::Channel => ("[/", "/]"),
+        Entity::Escalation => ("[/", "\\]"),
+        Entity::Runbook => ("(", ")"),
     }
 }
 
-fn mermaid_id(id: &str) -> String {
-    id.chars()
+/// `environment/prod-sdm` as `environment_prod_sdm`: kinds are single words and names
+/// follow the name rule (lowercase letters, digits and `-`), so the first `_` ends the
+/// kind and the mapping stays one to one.
+fn mermaid_id(id: &NodeId) -> String {
+    id.to_string()
+        .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
         .collect()
 }
@@ -438,6 +454,9 @@ mod tests {
             mermaid_text("slack #x \"y\" <z>"),
             "slack #35;x #quot;y#quot; #lt;z#gt;"
         );
-        assert_eq!(mermaid_id("env:prod-sdm"), "env_prod_sdm");
+        assert_eq!(
+            mermaid_id(&NodeId::new(id::NodeKind::Environment, "prod-sdm")),
+            "environment_prod_sdm"
+        );
     }
 }

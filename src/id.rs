@@ -44,6 +44,8 @@ pub enum NodeKind {
     Secret,
     /// Not top-level: a Pipelines filter of an app.
     Filter,
+    /// Not top-level: a resource an environment provides and apps need (`postgres`).
+    Resource,
 }
 
 impl NodeKind {
@@ -54,7 +56,10 @@ impl NodeKind {
 
     /// Whether this kind is written as a top-level node of a spec file.
     pub fn is_top_level(self) -> bool {
-        !matches!(self, NodeKind::Secret | NodeKind::Filter)
+        !matches!(
+            self,
+            NodeKind::Secret | NodeKind::Filter | NodeKind::Resource
+        )
     }
 
     /// Every top-level kind, in name order.

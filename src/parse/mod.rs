@@ -115,7 +115,7 @@ fn lower_top_level(ctx: &mut Ctx<'_>, node: &KdlNode, spec: &mut Spec) {
             .constraints
             .extend(guardrail::lower_constraint(ctx, node)),
         // Not top-level: `from_node_name` never returns them.
-        NodeKind::Secret | NodeKind::Filter => return,
+        NodeKind::Secret | NodeKind::Filter | NodeKind::Resource => return,
     }
     if count(spec) == before {
         remember_dropped(ctx, kind, node, spec);

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use assert_cmd::Command;
-use charter::graph::{NodeKind, SpecGraph, to_dot, to_mermaid};
+use charter::graph::{Entity, SpecGraph, to_dot, to_mermaid};
 
 use crate::support;
 
@@ -49,7 +49,7 @@ fn graph(args: &[&str]) -> String {
 fn edges(graph: &SpecGraph) -> BTreeSet<(String, String, String)> {
     graph
         .edges()
-        .map(|(a, z, label)| (a.id.clone(), z.id.clone(), label.to_string()))
+        .map(|(a, z, label)| (a.id.to_string(), z.id.to_string(), label.to_string()))
         .collect()
 }
 
@@ -89,20 +89,20 @@ fn graph_has_every_entity_with_its_kind() {
             .nodes()
             .find(|n| n.id == id)
             .unwrap_or_else(|| panic!("no node `{id}`"))
-            .kind
+            .entity
     };
-    assert_eq!(kind("env:base"), NodeKind::AbstractEnvironment);
-    assert_eq!(kind("env:prod"), NodeKind::Environment);
-    assert_eq!(kind("env:prod-sdm"), NodeKind::SdmTwin);
-    assert_eq!(kind("group:caas-sdm"), NodeKind::Group);
-    assert_eq!(kind("app:pipelines"), NodeKind::App);
-    assert_eq!(kind("resource:postgres"), NodeKind::Resource);
-    assert_eq!(kind("secret:pipelines-api-key"), NodeKind::Secret);
-    assert_eq!(kind("alert:webui-5xx"), NodeKind::Alert);
-    assert_eq!(kind("channel:caas-pager"), NodeKind::Channel);
-    assert_eq!(kind("escalation:caas-critical"), NodeKind::Escalation);
-    assert_eq!(kind("runbook:outage"), NodeKind::Runbook);
-    let ids: Vec<&str> = graph.nodes().map(|n| n.id.as_str()).collect();
+    assert_eq!(kind("environment/base"), Entity::AbstractEnvironment);
+    assert_eq!(kind("environment/prod"), Entity::Environment);
+    assert_eq!(kind("environment/prod-sdm"), Entity::SdmTwin);
+    assert_eq!(kind("group/caas-sdm"), Entity::Group);
+    assert_eq!(kind("app/pipelines"), Entity::App);
+    assert_eq!(kind("resource/postgres"), Entity::Resource);
+    assert_eq!(kind("secret/pipelines-api-key"), Entity::Secret);
+    assert_eq!(kind("alert/webui-5xx"), Entity::Alert);
+    assert_eq!(kind("channel/caas-pager"), Entity::Channel);
+    assert_eq!(kind("escalation/caas-critical"), Entity::Escalation);
+    assert_eq!(kind("runbook/outage"), Entity::Runbook);
+    let ids: Vec<_> = graph.nodes().map(|n| n.id.clone()).collect();
     let mut sorted = ids.clone();
     sorted.sort_unstable();
     assert_eq!(ids, sorted, "nodes in id order");
@@ -112,47 +112,51 @@ fn graph_has_every_entity_with_its_kind() {
 fn graph_has_the_edges_that_matter() {
     let edges = edges(&repo_graph());
     for expected in [
-        edge("env:dev", "env:base", "extends"),
-        edge("env:prod", "env:base", "extends"),
-        edge("env:prod-sdm", "env:prod", "SDM twin of"),
-        edge("env:staging-sdm", "env:staging", "SDM twin of"),
-        edge("env:prod-sdm", "group:caas-sdm", "admits"),
-        edge("group:caas-admins", "group:caas-builders", "inherits"),
-        edge("group:caas-sdm", "group:caas-users", "inherits"),
-        edge("app:webui", "resource:postgres", "needs"),
-        edge("app:webui", "app:pipelines", "needs"),
-        edge("secret:pipelines-api-key", "app:pipelines", "consumed by"),
-        edge("secret:pipelines-api-key", "app:webui", "consumed by"),
-        edge("alert:webui-5xx", "env:prod", "watches"),
-        edge("alert:webui-5xx", "env:prod-sdm", "watches"),
-        edge("alert:webui-5xx", "app:webui", "measures"),
-        edge("alert:webui-5xx", "channel:caas-slack", "notifies"),
-        edge("alert:webui-5xx", "escalation:caas-critical", "escalates"),
-        edge("alert:webui-5xx", "runbook:outage", "runbook"),
+        edge("environment/dev", "environment/base", "extends"),
+        edge("environment/prod", "environment/base", "extends"),
+        edge("environment/prod-sdm", "environment/prod", "SDM twin of"),
         edge(
-            "escalation:caas-critical",
-            "channel:caas-pager",
+            "environment/staging-sdm",
+            "environment/staging",
+            "SDM twin of",
+        ),
+        edge("environment/prod-sdm", "group/caas-sdm", "admits"),
+        edge("group/caas-admins", "group/caas-builders", "inherits"),
+        edge("group/caas-sdm", "group/caas-users", "inherits"),
+        edge("app/webui", "resource/postgres", "needs"),
+        edge("app/webui", "app/pipelines", "needs"),
+        edge("secret/pipelines-api-key", "app/pipelines", "consumed by"),
+        edge("secret/pipelines-api-key", "app/webui", "consumed by"),
+        edge("alert/webui-5xx", "environment/prod", "watches"),
+        edge("alert/webui-5xx", "environment/prod-sdm", "watches"),
+        edge("alert/webui-5xx", "app/webui", "measures"),
+        edge("alert/webui-5xx", "channel/caas-slack", "notifies"),
+        edge("alert/webui-5xx", "escalation/caas-critical", "escalates"),
+        edge("alert/webui-5xx", "runbook/outage", "runbook"),
+        edge(
+            "escalation/caas-critical",
+            "channel/caas-pager",
             "level 1 at 0m",
         ),
         edge(
-            "escalation:caas-critical",
-            "channel:caas-pager-secondary",
+            "escalation/caas-critical",
+            "channel/caas-pager-secondary",
             "level 2 at 15m",
         ),
         edge(
-            "escalation:caas-critical",
-            "channel:noc-servicenow",
+            "escalation/caas-critical",
+            "channel/noc-servicenow",
             "level 3 at 30m",
         ),
     ] {
         assert!(edges.contains(&expected), "missing edge {expected:?}");
     }
     // A twin is a twin, not a second child of base; regular environments admit all.
-    assert!(!edges.contains(&edge("env:prod-sdm", "env:base", "extends")));
+    assert!(!edges.contains(&edge("environment/prod-sdm", "environment/base", "extends")));
     assert!(
         !edges
             .iter()
-            .any(|(from, _, label)| from == "env:prod" && label == "admits")
+            .any(|(from, _, label)| from == "environment/prod" && label == "admits")
     );
 }
 
@@ -161,7 +165,7 @@ fn every_edge_is_rendered_in_both_formats() {
     let graph = repo_graph();
     let dot = to_dot(&graph);
     let mermaid = to_mermaid(&graph);
-    let mermaid_id = |id: &str| id.replace([':', '-'], "_");
+    let mermaid_id = |id: &str| id.replace(['/', '-'], "_");
     for (from, to, label) in edges(&graph) {
         let line = format!("  \"{from}\" -> \"{to}\" [label=\"{label}\"];\n");
         assert!(dot.contains(&line), "DOT lacks {line}");
@@ -172,7 +176,10 @@ fn every_edge_is_rendered_in_both_formats() {
         );
         assert!(mermaid.contains(&line), "Mermaid lacks {line}");
     }
-    let ids: BTreeSet<String> = graph.nodes().map(|n| mermaid_id(&n.id)).collect();
+    let ids: BTreeSet<String> = graph
+        .nodes()
+        .map(|n| mermaid_id(&n.id.to_string()))
+        .collect();
     assert_eq!(ids.len(), graph.nodes().count(), "Mermaid ids are unique");
     assert!(mermaid.starts_with("%% charter graph of caas-open-webui\nflowchart LR\n"));
     assert!(
