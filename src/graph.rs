@@ -105,7 +105,7 @@ impl SpecGraph {
             };
             let id = b.node(Entity::Group, &group.name, Some(detail));
             if let Some(parent) = group.lineage.first() {
-                b.edge(&id, NodeId::new(id::NodeKind::Group, &parent), "inherits");
+                b.edge(&id, NodeId::new(id::NodeKind::Group, parent), "inherits");
             }
         }
         apps(model, &mut b);
@@ -161,7 +161,7 @@ fn environments(model: &Model, b: &mut Builder) {
                 "SDM twin of",
             );
             for group in &twin.groups {
-                b.edge(&id, NodeId::new(id::NodeKind::Group, &group), "admits");
+                b.edge(&id, NodeId::new(id::NodeKind::Group, group), "admits");
             }
             continue;
         }
@@ -207,7 +207,7 @@ fn apps(model: &Model, b: &mut Builder) {
     for (name, (stores, consumers)) in &secrets {
         let id = b.node(Entity::Secret, name, Some(joined(stores)));
         for app in consumers {
-            b.edge(&id, NodeId::new(id::NodeKind::App, &app), "consumed by");
+            b.edge(&id, NodeId::new(id::NodeKind::App, app), "consumed by");
         }
     }
     for app in model.apps.values() {
@@ -248,27 +248,23 @@ fn alerts(model: &Model, b: &mut Builder) {
             Some(alert.severity.as_str().to_string()),
         );
         for env in &alert.environments {
-            b.edge(&id, NodeId::new(id::NodeKind::Environment, &env), "watches");
+            b.edge(&id, NodeId::new(id::NodeKind::Environment, env), "watches");
         }
         if let Metric::Catalogue { app: Some(app), .. } = &alert.metric {
-            b.edge(&id, NodeId::new(id::NodeKind::App, &app), "measures");
+            b.edge(&id, NodeId::new(id::NodeKind::App, app), "measures");
         }
         for channel in &alert.notify {
-            b.edge(
-                &id,
-                NodeId::new(id::NodeKind::Channel, &channel),
-                "notifies",
-            );
+            b.edge(&id, NodeId::new(id::NodeKind::Channel, channel), "notifies");
         }
         if let Some(escalation) = &alert.escalation {
             b.edge(
                 &id,
-                NodeId::new(id::NodeKind::Escalation, &escalation),
+                NodeId::new(id::NodeKind::Escalation, escalation),
                 "escalates",
             );
         }
         if let Some(runbook) = &alert.runbook {
-            b.edge(&id, NodeId::new(id::NodeKind::Runbook, &runbook), "runbook");
+            b.edge(&id, NodeId::new(id::NodeKind::Runbook, runbook), "runbook");
         }
     }
 }
