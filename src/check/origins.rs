@@ -74,7 +74,7 @@ pub(crate) fn origins(spec: &Spec) -> BTreeMap<NodeId, Origin> {
         add(NodeKind::Runbook, &r.name.value, r.span);
     }
     for w in &spec.waivers {
-        add(NodeKind::Waiver, &w.code.value, w.span);
+        add(NodeKind::Waiver, &w.code.written.value, w.span);
     }
     for c in &spec.constraints {
         add(NodeKind::Constraint, &c.name.value, c.span);

@@ -30,40 +30,39 @@ pub(crate) fn apply(
         &spec.waivers
     };
     for waiver in waivers {
-        let Some(code) = Code::from_name(&waiver.code).filter(|c| c.info().configurable) else {
+        let Some(code) = waiver.code.configurable() else {
             continue; // reported by the reference check
         };
-        let expiry = waiver.expires.parse::<Date>().ok();
-        let live = expiry.is_some_and(|e| e >= today);
+        let live = waiver.expires.holds_on(today);
         let (matched, rest): (Vec<Finding>, Vec<Finding>) = items
             .into_iter()
             .partition(|f| f.code == code && in_scope(waiver, f));
         items = rest;
-        if live {
-            if let Some(expiry) = expiry {
-                extra.extend(expiring(waiver, expiry, today, options.warn_expiry_days));
-            }
+        if let (true, Some(expiry)) = (live, waiver.expires.date) {
+            extra.extend(expiring(waiver, expiry, today, options.warn_expiry_days));
             waived.extend(matched.into_iter().map(|finding| Waived {
                 finding,
-                waiver: waiver.code.span,
+                waiver: waiver.code.span(),
                 ticket: waiver.ticket.value.clone(),
-                expires: waiver.expires.value.clone(),
+                expires: waiver.expires.written.value.clone(),
             }));
             continue;
         }
-        extra.push(expired(waiver, expiry.is_none(), &matched));
+        extra.push(expired(waiver, &matched));
         items.extend(matched);
     }
     for waiver in waivers {
-        let used = waived.iter().any(|w: &Waived| w.waiver == waiver.code.span);
-        let live = waiver.expires.parse::<Date>().is_ok_and(|e| e >= today);
-        let configurable = Code::from_name(&waiver.code).is_some_and(|c| c.info().configurable);
+        let used = waived
+            .iter()
+            .any(|w: &Waived| w.waiver == waiver.code.span());
+        let live = waiver.expires.holds_on(today);
+        let configurable = waiver.code.configurable().is_some();
         if checked && live && !used && configurable {
             extra.push(
                 Finding::new(
                     Code::WaiverUnused,
-                    waiver.code.span,
-                    format!("waiver for `{}` matches no finding", waiver.code.value),
+                    waiver.code.span(),
+                    format!("waiver for `{}` matches no finding", waiver.code),
                 )
                 .label("nothing to waive")
                 .help("remove the waiver: the exception it grants is no longer needed"),
@@ -97,10 +96,10 @@ fn expiring(waiver: &Waiver, expiry: Date, today: Date, days: u32) -> Option<Fin
         };
         Finding::new(
             Code::WaiverExpiring,
-            waiver.expires.span,
+            waiver.expires.written.span,
             format!(
                 "waiver for `{}` expires {when} ({})",
-                waiver.code.value, waiver.expires.value
+                waiver.code, waiver.expires.written.value
             ),
         )
         .label("expires soon")
@@ -116,19 +115,20 @@ fn in_scope(waiver: &Waiver, finding: &Finding) -> bool {
             .is_some_and(|env| waiver.environments.iter().any(|e| &e.value == env))
 }
 
-fn expired(waiver: &Waiver, malformed: bool, matched: &[Finding]) -> Finding {
+fn expired(waiver: &Waiver, matched: &[Finding]) -> Finding {
+    let malformed = waiver.expires.date.is_none();
     let message = if malformed {
         format!(
             "waiver for `{}` has an expiry date charter cannot read, so it counts as expired",
-            waiver.code.value
+            waiver.code
         )
     } else {
         format!(
             "waiver for `{}` expired on {}",
-            waiver.code.value, waiver.expires.value
+            waiver.code, waiver.expires.written.value
         )
     };
-    let mut finding = Finding::new(Code::WaiverExpired, waiver.expires.span, message)
+    let mut finding = Finding::new(Code::WaiverExpired, waiver.expires.written.span, message)
         .label(if malformed { "not a YYYY-MM-DD date" } else { "expired" })
         .help(if malformed {
             "write the last day the exception holds as YYYY-MM-DD (UTC, inclusive), e.g. \"2027-03-31\""
@@ -145,14 +145,14 @@ fn expired(waiver: &Waiver, malformed: bool, matched: &[Finding]) -> Finding {
 fn lint_levels(spec: &Spec, findings: &mut Vec<Finding>) -> BTreeMap<Code, Level> {
     let mut levels: BTreeMap<Code, (Level, Span)> = BTreeMap::new();
     for lint in &spec.lints {
-        let Some(code) = Code::from_name(&lint.code).filter(|c| c.info().configurable) else {
+        let Some(code) = lint.code.configurable() else {
             continue;
         };
         if let Some((_, first)) = levels.get(&code) {
             findings.push(
                 Finding::new(
                     Code::DuplicateSingleton,
-                    lint.code.span,
+                    lint.code.span(),
                     format!("`{code}` has more than one `lint`"),
                 )
                 .label("set again here")
@@ -161,7 +161,7 @@ fn lint_levels(spec: &Spec, findings: &mut Vec<Finding>) -> BTreeMap<Code, Level
             );
             continue;
         }
-        levels.insert(code, (lint.level.value, lint.code.span));
+        levels.insert(code, (lint.level.value, lint.code.span()));
     }
     levels.into_iter().map(|(c, (l, _))| (c, l)).collect()
 }

@@ -145,12 +145,12 @@ pub(crate) fn seal(res: &Resolution<'_>) -> Option<Model> {
             .waivers
             .iter()
             .map(|w| model::Waiver {
-                code: w.code.value.clone(),
+                code: w.code.written.value.clone(),
                 environments: w.environments.iter().map(|e| e.value.clone()).collect(),
                 reason: w.reason.value.clone(),
                 ticket: w.ticket.value.clone(),
                 owner: w.owner.value.clone(),
-                expires: w.expires.value.clone(),
+                expires: w.expires.written.value.clone(),
             })
             .collect(),
         constraints: spec

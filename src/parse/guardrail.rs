@@ -8,7 +8,7 @@ use crate::diag::finding::Finding;
 use crate::parse::node::{Once, list_names, single_str};
 use crate::parse::reader::{Ctx, NodeReader, unknown_child, word};
 use crate::source::Spanned;
-use crate::spec::{Constraint, ConstraintScope, Lint, Tier, Waiver};
+use crate::spec::{CodeRef, Constraint, ConstraintScope, Expiry, Lint, Tier, Waiver};
 
 pub(crate) fn lower_lint(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Lint> {
     let mut r = NodeReader::new(ctx, node);
@@ -23,7 +23,7 @@ pub(crate) fn lower_lint(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Lint> {
     r.finish(ctx);
     r.no_children(ctx);
     Some(Lint {
-        code: code?,
+        code: CodeRef::new(code?),
         level: level?,
         span: r.name_span,
     })
@@ -88,12 +88,12 @@ pub(crate) fn lower_waiver(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Waiver> 
         }
     }
     Some(Waiver {
-        code: code?,
+        code: CodeRef::new(code?),
         environments,
         reason: reason?,
         ticket: ticket?,
         owner: owner?,
-        expires: expires?,
+        expires: Expiry::new(expires?),
         span: r.name_span,
     })
 }

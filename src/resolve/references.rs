@@ -8,7 +8,7 @@ use crate::diag::finding::{Finding, Findings};
 use crate::id::NodeKind;
 use crate::resolve::names::{Names, unknown};
 use crate::source::Spanned;
-use crate::spec::{ConstraintScope, OverrideTarget, Spec};
+use crate::spec::{CodeRef, ConstraintScope, OverrideTarget, Spec};
 use crate::suggest;
 
 pub(crate) fn check(spec: &Spec, names: &Names, findings: &mut Findings) {
@@ -148,8 +148,9 @@ fn check_client_secret(spec: &Spec, findings: &mut Findings) {
     }
 }
 
-fn check_code(code: &Spanned<String>, waiver: bool, findings: &mut Findings) {
-    let Some(known) = Code::from_name(code) else {
+fn check_code(code: &CodeRef, waiver: bool, findings: &mut Findings) {
+    let Some(known) = code.check else {
+        let code = &code.written;
         let help = suggest::did_you_mean(code, Code::ALL.iter().map(|c| c.name()))
             .unwrap_or_else(|| "`charter explain --list` lists every code".to_string());
         findings.push(
@@ -167,7 +168,7 @@ fn check_code(code: &Spanned<String>, waiver: bool, findings: &mut Findings) {
         findings.push(
             Finding::new(
                 Code::NotConfigurable,
-                code.span,
+                code.span(),
                 format!("check `{known}` cannot be lowered or waived"),
             )
             .label("a structural check")
@@ -177,7 +178,7 @@ fn check_code(code: &Spanned<String>, waiver: bool, findings: &mut Findings) {
         findings.push(
             Finding::new(
                 Code::NotConfigurable,
-                code.span,
+                code.span(),
                 format!("a waiver cannot waive `{known}`, a finding about waivers"),
             )
             .label("waivers apply before these findings exist")
