@@ -4,8 +4,9 @@ use kdl::KdlNode;
 
 use crate::diag::code::Code;
 use crate::diag::finding::Finding;
+use crate::parse::grammar::{check_name, one_of, word};
 use crate::parse::node::{Once, list_names, list_str, single_str};
-use crate::parse::reader::{Ctx, NodeReader, check_name, one_of, unknown_child, word};
+use crate::parse::reader::{Ctx, NodeReader, unknown_child};
 use crate::source::Spanned;
 use crate::spec::{Alert, AlertSeverity, Comparison, Metric, MetricSource, STATISTICS, Tier};
 
@@ -20,11 +21,7 @@ const CHILDREN: &[&str] = &[
 ];
 
 pub(crate) fn lower(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Alert> {
-    let mut r = NodeReader::new(ctx, node);
-    let name = r.arg_name(ctx, "a name", "alert \"webui-5xx\" { ... }");
-    if let Some(name) = &name {
-        r.set_what(format!("alert `{}`", name.value));
-    }
+    let (r, name) = NodeReader::named(ctx, node, "alert \"webui-5xx\" { ... }");
     r.finish(ctx);
     let mut alert = Alert {
         name: name?,

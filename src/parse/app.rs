@@ -14,11 +14,7 @@ const CHILDREN: &[&str] = &["env", "filter", "health", "image", "needs", "port"]
 const ONCE: &[&str] = &["health", "image", "port"];
 
 pub(crate) fn lower(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<App> {
-    let mut r = NodeReader::new(ctx, node);
-    let name = r.arg_name(ctx, "a name", "app \"webui\" kind=\"open-webui\" { ... }");
-    if let Some(name) = &name {
-        r.set_what(format!("app `{}`", name.value));
-    }
+    let (mut r, name) = NodeReader::named(ctx, node, "app \"webui\" kind=\"open-webui\" { ... }");
     let kind = match r.prop_word::<AppKind>(ctx, "kind") {
         Some(kind) => kind,
         None => Spanned::new(AppKind::Container, r.name_span),
@@ -260,13 +256,9 @@ pub(crate) fn is_env_name(name: &str) -> bool {
 }
 
 fn lower_filter(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Filter> {
-    let mut r = NodeReader::new(ctx, node);
     let example =
         "filter \"sensitivity-filter\" source=\"https://example.com/f.py\" models=\"*\" priority=0";
-    let name = r.arg_name(ctx, "a name", example);
-    if let Some(name) = &name {
-        r.set_what(format!("filter `{}`", name.value));
-    }
+    let (mut r, name) = NodeReader::named(ctx, node, example);
     let source = r.req_prop_str(ctx, "source", example);
     let models = r.prop_str(ctx, "models");
     let priority = r.prop_int(ctx, "priority", -1000..=1000);

@@ -10,16 +10,12 @@ use crate::spec::{Channel, Destination};
 use strum::VariantNames;
 
 pub(crate) fn lower(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Channel> {
-    let mut r = NodeReader::new(ctx, node);
     let example = "channel \"caas-slack\" slack=\"#caas-alerts\"";
-    let name = r.arg_name(ctx, "a name", example);
-    if let Some(name) = &name {
-        r.set_what(format!("channel `{}`", name.value));
-    }
+    let (mut r, name) = NodeReader::named(ctx, node, example);
     let mut found: Vec<Spanned<Destination>> = Vec::new();
     for kind in Destination::VARIANTS {
         if let Some(value) = r.prop_str(ctx, kind) {
-            crate::parse::reader::check_not_empty(
+            crate::parse::grammar::check_not_empty(
                 ctx,
                 &value,
                 &format!("the channel's {kind}= destination"),

@@ -6,8 +6,9 @@ use kdl::KdlNode;
 use crate::diag::code::Code;
 use crate::diag::finding::Finding;
 use crate::parse::app::lower_env;
+use crate::parse::grammar::{check_name, word};
 use crate::parse::node::{Once, single_str};
-use crate::parse::reader::{Ctx, NodeReader, check_name, unknown_child, word};
+use crate::parse::reader::{Ctx, NodeReader, unknown_child};
 use crate::source::Spanned;
 use crate::spec::{
     Deploy, Environment, LoadBalancer, Region, Resource, ResourceKind, Scale, Secret, SecretStore,
@@ -29,15 +30,8 @@ const CHILDREN: &[&str] = &[
 const ONCE: &[&str] = &["account", "deploy", "domain", "tier"];
 
 pub(crate) fn lower(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Environment> {
-    let mut r = NodeReader::new(ctx, node);
-    let name = r.arg_name(
-        ctx,
-        "a name",
-        "environment \"prod\" extends=\"base\" { ... }",
-    );
-    if let Some(name) = &name {
-        r.set_what(format!("environment `{}`", name.value));
-    }
+    let (mut r, name) =
+        NodeReader::named(ctx, node, "environment \"prod\" extends=\"base\" { ... }");
     let is_abstract = r.prop_bool(ctx, "abstract");
     let extends = r.prop_name(ctx, "extends");
     r.finish(ctx);
@@ -273,13 +267,9 @@ fn lower_resource(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Resource> {
 }
 
 fn lower_secret(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Secret> {
-    let mut r = NodeReader::new(ctx, node);
     let example =
         "secret \"database-url\" store=\"secrets-manager\" for=\"webui\" env=\"DATABASE_URL\"";
-    let name = r.arg_name(ctx, "a name", example);
-    if let Some(name) = &name {
-        r.set_what(format!("secret `{}`", name.value));
-    }
+    let (mut r, name) = NodeReader::named(ctx, node, example);
     let store = if r.node.entry("store").is_some() {
         r.prop_word::<SecretStore>(ctx, "store")
     } else {

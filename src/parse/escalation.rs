@@ -8,15 +8,11 @@ use crate::parse::reader::{Ctx, NodeReader, unknown_child};
 use crate::spec::{Escalation, EscalationLevel};
 
 pub(crate) fn lower(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Escalation> {
-    let mut r = NodeReader::new(ctx, node);
-    let name = r.arg_name(
+    let (r, name) = NodeReader::named(
         ctx,
-        "a name",
+        node,
         "escalation \"caas\" { level \"caas-pager\" after=\"0m\" }",
     );
-    if let Some(name) = &name {
-        r.set_what(format!("escalation `{}`", name.value));
-    }
     r.finish(ctx);
     let mut levels = Vec::new();
     for child in r.children() {

@@ -4,23 +4,20 @@ use kdl::KdlNode;
 
 use crate::diag::code::Code;
 use crate::diag::finding::Finding;
+use crate::parse::grammar::{one_of, word};
 use crate::parse::node::{Once, list_str, single_str};
-use crate::parse::reader::{Ctx, NodeReader, one_of, unknown_child, word};
+use crate::parse::reader::{Ctx, NodeReader, unknown_child};
 use crate::spec::{FEATURES, Group, Role, SHARE_OBJECTS, Share, ShareLevel};
 
 const CHILDREN: &[&str] = &["features", "models", "role", "share"];
 const ONCE: &[&str] = &["role", "share"];
 
 pub(crate) fn lower(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Group> {
-    let mut r = NodeReader::new(ctx, node);
-    let name = r.arg_name(
+    let (mut r, name) = NodeReader::named(
         ctx,
-        "a name",
+        node,
         "group \"caas-users\" directory=\"GD-CaaS-Users\" { ... }",
     );
-    if let Some(name) = &name {
-        r.set_what(format!("group `{}`", name.value));
-    }
     let directory = r.prop_str(ctx, "directory");
     let inherits = r.prop_name(ctx, "inherits");
     r.finish(ctx);

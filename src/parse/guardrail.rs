@@ -5,8 +5,9 @@ use kdl::KdlNode;
 
 use crate::diag::code::{Code, Level};
 use crate::diag::finding::Finding;
+use crate::parse::grammar::word;
 use crate::parse::node::{Once, list_names, single_str};
-use crate::parse::reader::{Ctx, NodeReader, unknown_child, word};
+use crate::parse::reader::{Ctx, NodeReader, unknown_child};
 use crate::source::Spanned;
 use crate::spec::{CodeRef, Constraint, ConstraintScope, Expiry, Lint, Tier, Waiver};
 
@@ -101,11 +102,7 @@ pub(crate) fn lower_waiver(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Waiver> 
 const CONSTRAINT_CHILDREN: &[&str] = &["applies-to", "schema"];
 
 pub(crate) fn lower_constraint(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Constraint> {
-    let mut r = NodeReader::new(ctx, node);
-    let name = r.arg_name(ctx, "a name", "constraint \"production-floor\" { ... }");
-    if let Some(name) = &name {
-        r.set_what(format!("constraint `{}`", name.value));
-    }
+    let (r, name) = NodeReader::named(ctx, node, "constraint \"production-floor\" { ... }");
     r.finish(ctx);
     let mut schema = None;
     let mut scope = None;

@@ -6,12 +6,8 @@ use crate::parse::reader::{Ctx, NodeReader};
 use crate::spec::Identity;
 
 pub(crate) fn lower(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Identity> {
-    let mut r = NodeReader::new(ctx, node);
     let example = "identity \"okta\" issuer=\"https://example.okta.com/oauth2/default\" client-id=\"0oa-example\"";
-    let name = r.arg_name(ctx, "a name", example);
-    if let Some(name) = &name {
-        r.set_what(format!("identity `{}`", name.value));
-    }
+    let (mut r, name) = NodeReader::named(ctx, node, example);
     let issuer = r.req_prop_str(ctx, "issuer", example);
     let client_id = r.req_prop_str(ctx, "client-id", example);
     let group_claim = r.prop_str(ctx, "group-claim");

@@ -4,8 +4,9 @@ use kdl::KdlNode;
 
 use crate::diag::code::Code;
 use crate::diag::finding::Finding;
+use crate::parse::grammar::name_problem;
 use crate::parse::node::Once;
-use crate::parse::reader::{Ctx, NodeReader, name_problem, unknown_child};
+use crate::parse::reader::{Ctx, NodeReader, unknown_child};
 use crate::source::Spanned;
 use crate::spec::{AuditLevel, AuditStream, LogLevel, LogStream, Logging};
 

@@ -9,6 +9,7 @@ mod characters;
 pub(crate) mod depth;
 mod environment;
 mod escalation;
+pub(crate) mod grammar;
 mod group;
 mod guardrail;
 mod identity;
@@ -160,7 +161,7 @@ fn remember_dropped(ctx: &Ctx<'_>, kind: NodeKind, node: &KdlNode, spec: &mut Sp
         return;
     };
     if let KdlValue::String(name) = entry.value()
-        && reader::name_problem(name).is_none()
+        && grammar::name_problem(name).is_none()
     {
         spec.dropped
             .push((kind, Spanned::new(name.clone(), ctx.span(entry.span()))));

@@ -9,11 +9,7 @@ use crate::spec::{Owner, Platform};
 const CHILDREN: &[&str] = &["deploy", "description", "owner", "repo"];
 
 pub(crate) fn lower(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Platform> {
-    let mut r = NodeReader::new(ctx, node);
-    let name = r.arg_name(ctx, "a name", "platform \"caas-open-webui\" { ... }");
-    if let Some(name) = &name {
-        r.set_what(format!("platform `{}`", name.value));
-    }
+    let (r, name) = NodeReader::named(ctx, node, "platform \"caas-open-webui\" { ... }");
     r.finish(ctx);
     let mut platform = Platform {
         name: name?,
@@ -76,7 +72,7 @@ fn lower_owner(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Owner> {
         (email.as_ref(), "the owner's email"),
     ] {
         if let Some(value) = value {
-            crate::parse::reader::check_not_empty(ctx, value, what, example);
+            crate::parse::grammar::check_not_empty(ctx, value, what, example);
         }
     }
     Some(Owner {

@@ -5,9 +5,8 @@ use strum::VariantNames;
 
 use crate::diag::code::Code;
 use crate::diag::finding::Finding;
-use crate::parse::reader::{
-    Ctx, NodeReader, check_name, period, repeated_child, unknown_child, word,
-};
+use crate::parse::grammar::{check_name, period, word};
+use crate::parse::reader::{Ctx, NodeReader, repeated_child, unknown_child};
 use crate::source::{Span, Spanned};
 use crate::spec::{DataClass, OverrideTarget, Retention, RetentionOverride, RetentionRule, Tier};
 
@@ -92,7 +91,7 @@ fn lower_rule(
     );
     let hot = if class.value.is_log() {
         r.prop_duration(ctx, "hot")
-            .filter(|h| crate::parse::reader::whole_days(ctx, h, "the hot phase").is_some())
+            .filter(|h| crate::parse::grammar::whole_days(ctx, h, "the hot phase").is_some())
     } else {
         None
     };

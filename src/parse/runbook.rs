@@ -11,12 +11,8 @@ use crate::spec::Runbook;
 const CHILDREN: &[&str] = &["step", "when"];
 
 pub(crate) fn lower(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Runbook> {
-    let mut r = NodeReader::new(ctx, node);
     let example = "runbook \"outage\" title=\"Open WebUI is down\" { step \"...\" }";
-    let name = r.arg_name(ctx, "a name", example);
-    if let Some(name) = &name {
-        r.set_what(format!("runbook `{}`", name.value));
-    }
+    let (mut r, name) = NodeReader::named(ctx, node, example);
     let title = r.req_prop_str(ctx, "title", example);
     r.finish(ctx);
     let mut when = None;

@@ -2,9 +2,10 @@
 
 use kdl::KdlNode;
 
+use crate::parse::grammar::{check_name, word};
 use crate::parse::group::lower_share;
 use crate::parse::node::{Once, list_names, single_str};
-use crate::parse::reader::{Ctx, NodeReader, check_name, unknown_child, word};
+use crate::parse::reader::{Ctx, NodeReader, unknown_child};
 use crate::spec::{AuditLevel, Sdm, SdmStorage};
 
 const CHILDREN: &[&str] = &[
