@@ -1,9 +1,11 @@
 //! charter: a policy-as-code compiler. One KDL spec of a service platform is parsed,
-//! resolved and checked into an immutable model (and, later, compiled into the files
-//! a platform team keeps by hand).
+//! resolved and checked into a sealed, immutable model, which is compiled into the
+//! files a platform team otherwise keeps by hand.
 //!
-//! The pipeline: [`parse`] → [`resolve`] → [`check`] → [`model::Model`]. The driver
-//! [`compile`] chains them and stops after a stage that produced errors.
+//! The pipeline: [`parse`] → [`resolve`] → [`check`] → [`model::Model`] → [`emit`].
+//! The driver [`compile`] chains the first three and stops after a stage that
+//! produced errors; every later stage (`emit`, `query`, `graph`, the commands) reads
+//! only the model. No stage imports a later one (`tests/integration/architecture.rs`).
 
 pub mod canonical;
 pub mod check;

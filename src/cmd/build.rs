@@ -1,14 +1,15 @@
 //! `charter build`: compile the spec into the artifact set and write it to the
 //! output directory atomically: the new tree is written beside the old one and
 //! swapped in by rename. Files charter produced before and no longer does are
-//! pruned; files charter never produced are carried over untouched. An invalid
-//! spec, a schema failure or a crash leaves the old output as it was.
+//! pruned; files charter never produced are carried over untouched (the policy is
+//! `compare`'s, shared with `check`). An invalid spec, a schema failure or a crash
+//! leaves the old output as it was.
 
-use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::ExitCode;
 
 use crate::cli::{OutputArgs, SpecArgs};
+use crate::cmd::compare::{self, Comparison};
 use crate::cmd::staging::Staged;
 use crate::cmd::{exit, load, write_stdout};
 use crate::diag::render_human::Style;
@@ -23,95 +24,34 @@ pub fn run(spec: &SpecArgs, output: &OutputArgs, style: Style) -> Result<ExitCod
     let out = load::output_dir(spec, output);
     crate::cmd::out_dir::check_target(&spec.spec, &out)?;
     let report = write_atomically(&out, &set)?;
+    let kept = match report.foreign.len() {
+        0 => String::new(),
+        1 => ", 1 file of yours kept".to_string(),
+        n => format!(", {n} files of yours kept"),
+    };
     write_stdout(&format!(
-        "wrote {} files to {} ({} changed, {} removed)\n",
+        "wrote {} files to {} ({} changed, {} removed{kept})\n",
         set.len(),
         out.display(),
-        report.changed,
-        report.removed
+        report.stale.len() + report.missing.len(),
+        report.removed.len()
     ))?;
     Ok(ExitCode::from(exit::CLEAN))
 }
 
-#[derive(Debug, Default)]
-struct WriteReport {
-    changed: usize,
-    removed: usize,
-}
-
-/// The paths a previous build recorded in `manifest.json` (its own included).
-pub(crate) fn previously_generated(out: &Path) -> BTreeSet<String> {
-    std::fs::read_to_string(out.join(crate::emit::manifest::PATH))
-        .ok()
-        .and_then(|text| crate::emit::manifest::listed_paths(&text))
-        .unwrap_or_default()
-}
-
-/// Every file under `dir`, as paths relative to it with `/`.
-pub(crate) fn files_under(dir: &Path) -> Result<BTreeSet<String>, Error> {
-    let mut out = BTreeSet::new();
-    if dir.is_dir() {
-        collect(dir, "", &mut out)?;
-    }
-    Ok(out)
-}
-
-fn collect(dir: &Path, prefix: &str, out: &mut BTreeSet<String>) -> Result<(), Error> {
-    let entries = std::fs::read_dir(dir).map_err(|source| Error::Read {
-        path: dir.to_path_buf(),
-        source,
-    })?;
-    for entry in entries {
-        let entry = entry.map_err(|source| Error::Read {
-            path: dir.to_path_buf(),
-            source,
-        })?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let relative = if prefix.is_empty() {
-            name
-        } else {
-            format!("{prefix}/{name}")
-        };
-        let kind = entry.file_type().map_err(|source| Error::Read {
-            path: entry.path(),
-            source,
-        })?;
-        crate::cmd::out_dir::check_entry(&entry.path(), kind)?;
-        if kind.is_dir() {
-            collect(&entry.path(), &relative, out)?;
-        } else {
-            out.insert(relative);
-        }
-    }
-    Ok(())
-}
-
-fn write_atomically(out: &Path, set: &ArtifactSet) -> Result<WriteReport, Error> {
+/// Writes the new tree beside `out` and swaps it in: every artifact, plus the files
+/// charter does not own carried over as they are (see `compare`); what an earlier
+/// build produced and this one does not is left behind, so it is pruned.
+fn write_atomically(out: &Path, set: &ArtifactSet) -> Result<Comparison, Error> {
+    // Staging first: it puts back a tree a killed build left retired.
     let staged = Staged::beside(out)?;
-    let mut report = WriteReport::default();
+    let comparison = compare::compare(set, out)?;
     for artifact in set.iter() {
         staged.write(&artifact.path, artifact.contents.as_bytes())?;
-        let old = std::fs::read(out.join(&artifact.path)).ok();
-        if old.as_deref() != Some(artifact.contents.as_bytes()) {
-            report.changed += 1;
-        }
     }
-    // Carry over what charter never produced; prune what it produced before.
-    let ours = previously_generated(out);
-    for path in files_under(out)? {
-        if set.get(&path).is_some() {
-            continue;
-        }
-        if ours.contains(&path) {
-            report.removed += 1;
-            continue;
-        }
-        let bytes = std::fs::read(out.join(&path)).map_err(|source| Error::Read {
-            path: out.join(&path),
-            source,
-        })?;
-        staged.write(&path, &bytes)?;
+    for path in &comparison.foreign {
+        staged.carry(path, &out.join(path))?;
     }
     staged.swap_in()?;
-    Ok(report)
+    Ok(comparison)
 }

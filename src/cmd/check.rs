@@ -1,6 +1,8 @@
 //! `charter check`: the CI gate. Compiles the spec and compares every artifact with
-//! the output directory without writing: missing, stale (with a unified diff) and
-//! extra files. Exit 0 when everything is fresh, 1 otherwise.
+//! the output directory without writing (`compare`): missing, stale (with a unified
+//! diff) and extra files (an earlier build's, which `build` would prune) fail it;
+//! files charter never produced are named and kept. Exit 0 when a `build` would
+//! change nothing charter owns, 1 otherwise.
 
 use std::fmt::Write as _;
 use std::process::ExitCode;
@@ -9,17 +11,20 @@ use serde::Serialize;
 use similar::TextDiff;
 
 use crate::cli::{AnswerFormat, OutputArgs, SpecArgs};
-use crate::cmd::build::files_under;
-use crate::cmd::{exit, load, pretty_json, write_stdout};
+use crate::cmd::{compare, exit, load, pretty_json, write_stdout};
 use crate::diag::render_human::Style;
 use crate::error::Error;
 
-#[derive(Debug, Default, Serialize)]
+/// `--format json`: the comparison, with a diff for each stale file.
+#[derive(Debug, Serialize)]
 struct Freshness {
     fresh: bool,
     missing: Vec<String>,
     stale: Vec<Stale>,
+    /// Files an earlier build produced and this spec no longer does.
     extra: Vec<String>,
+    /// Files charter never produced: kept by `build`, not a failure.
+    foreign: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -39,35 +44,29 @@ pub fn run(
         Err(code) => return Ok(code),
     };
     let out = load::output_dir(spec, output);
-    let mut report = Freshness::default();
-    for artifact in set.iter() {
-        let path = out.join(&artifact.path);
-        match std::fs::read(&path) {
-            Err(_) => report.missing.push(artifact.path.clone()),
-            Ok(bytes) if bytes == artifact.contents.as_bytes() => {}
-            Ok(bytes) => {
-                let old = String::from_utf8_lossy(&bytes);
-                let diff = TextDiff::from_lines(old.as_ref(), artifact.contents.as_str())
-                    .unified_diff()
-                    .context_radius(3)
-                    .header(
-                        &format!("a/{}", artifact.path),
-                        &format!("b/{}", artifact.path),
-                    )
-                    .to_string();
-                report.stale.push(Stale {
-                    path: artifact.path.clone(),
-                    diff,
-                });
-            }
-        }
+    let comparison = compare::compare(&set, &out)?;
+    let mut diffs = Vec::with_capacity(comparison.stale.len());
+    for path in &comparison.stale {
+        let file = out.join(path);
+        let bytes = std::fs::read(&file).map_err(|source| Error::Read { path: file, source })?;
+        let new = set.get(path).map_or("", |a| a.contents.as_str());
+        let diff = TextDiff::from_lines(String::from_utf8_lossy(&bytes).as_ref(), new)
+            .unified_diff()
+            .context_radius(3)
+            .header(&format!("a/{path}"), &format!("b/{path}"))
+            .to_string();
+        diffs.push(Stale {
+            path: path.clone(),
+            diff,
+        });
     }
-    for path in files_under(&out)? {
-        if set.get(&path).is_none() {
-            report.extra.push(path);
-        }
-    }
-    report.fresh = report.missing.is_empty() && report.stale.is_empty() && report.extra.is_empty();
+    let report = Freshness {
+        fresh: comparison.up_to_date(),
+        missing: comparison.missing,
+        stale: diffs,
+        extra: comparison.removed,
+        foreign: comparison.foreign,
+    };
     let text = match format {
         AnswerFormat::Json => pretty_json(&report)?,
         AnswerFormat::Human => human(&report, &out.display().to_string(), set.len()),
@@ -81,9 +80,6 @@ pub fn run(
 }
 
 fn human(report: &Freshness, out: &str, total: usize) -> String {
-    if report.fresh {
-        return format!("{out} is up to date: {total} files\n");
-    }
     let mut text = String::new();
     for stale in &report.stale {
         text.push_str(&stale.diff);
@@ -95,7 +91,20 @@ fn human(report: &Freshness, out: &str, total: usize) -> String {
         let _ = writeln!(text, "stale:   {out}/{}", path.path);
     }
     for path in &report.extra {
-        let _ = writeln!(text, "extra:   {out}/{path} (charter does not produce it)");
+        let _ = writeln!(
+            text,
+            "extra:   {out}/{path} (an earlier build produced it; this spec does not)"
+        );
+    }
+    for path in &report.foreign {
+        let _ = writeln!(
+            text,
+            "kept:    {out}/{path} (not charter's: `charter build` leaves it as it is)"
+        );
+    }
+    if report.fresh {
+        let _ = writeln!(text, "{out} is up to date: {total} files");
+        return text;
     }
     let _ = writeln!(
         text,

@@ -26,11 +26,10 @@ pub fn load_spec(dir: &Path) -> Result<Sources, Error> {
         });
     }
     let mut files: Vec<(String, PathBuf)> = vec![("charter.kdl".to_string(), root)];
-    let mut visited = std::collections::BTreeSet::new();
     for sub in SPEC_DIRS {
         let path = dir.join(sub);
         if path.is_dir() {
-            walk(&path, sub, &mut files, &mut visited)?;
+            walk(&path, sub, &mut files)?;
         }
     }
     files.sort();
@@ -69,44 +68,29 @@ fn inside(root: &Path, path: &Path) -> Result<(), Error> {
     }
 }
 
-/// Collects spec files under `dir`. Symlinked folders are followed, but a folder
-/// reached twice (a symlink loop) is an error rather than endless recursion.
-fn walk(
-    dir: &Path,
-    relative: &str,
-    out: &mut Vec<(String, PathBuf)>,
-    visited: &mut std::collections::BTreeSet<PathBuf>,
-) -> Result<(), Error> {
-    let real = std::fs::canonicalize(dir).map_err(|source| Error::Read {
-        path: dir.to_path_buf(),
-        source,
-    })?;
-    if !visited.insert(real) {
-        return Err(Error::FolderLoop {
-            path: dir.to_path_buf(),
-        });
-    }
-    let entries = std::fs::read_dir(dir).map_err(|source| Error::Read {
-        path: dir.to_path_buf(),
-        source,
-    })?;
-    for entry in entries {
-        let entry = entry.map_err(|source| Error::Read {
-            path: dir.to_path_buf(),
-            source,
-        })?;
-        let path = entry.path();
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let child = format!("{relative}/{name}");
-        if path.is_dir() {
-            walk(&path, &child, out, visited)?;
-        } else if std::path::Path::new(&name)
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("kdl") || e.eq_ignore_ascii_case("json"))
-            && path.is_file()
-        {
-            out.push((child, path));
+/// Collects the spec files (`*.kdl`, `*.json`) under `dir`, named `{relative}/...`.
+/// Symlinked folders are followed, but a folder reached twice (a symlink loop) is an
+/// error rather than endless recursion.
+fn walk(dir: &Path, relative: &str, out: &mut Vec<(String, PathBuf)>) -> Result<(), Error> {
+    for entry in walkdir::WalkDir::new(dir).min_depth(1).follow_links(true) {
+        let entry = entry.map_err(|e| crate::cmd::compare::walk_error(dir, e))?;
+        let is_spec_file = entry.file_type().is_file()
+            && entry
+                .path()
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("kdl") || e.eq_ignore_ascii_case("json"));
+        if !is_spec_file {
+            continue;
         }
+        let below = entry
+            .path()
+            .strip_prefix(dir)
+            .unwrap_or(entry.path())
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        out.push((format!("{relative}/{below}"), entry.into_path()));
     }
     Ok(())
 }

@@ -3,6 +3,7 @@
 
 pub mod build;
 pub mod check;
+pub(crate) mod compare;
 pub mod explain;
 pub mod fmt;
 pub mod graph;

@@ -92,6 +92,31 @@ impl Staged {
         std::fs::write(&path, bytes).map_err(|source| Error::Write { path, source })
     }
 
+    /// Copies a file of the old tree into the new one as it is: a symlink stays a
+    /// symlink (to the same target, which is not read), a file keeps its mode bits.
+    pub(crate) fn carry(&self, relative: &str, from: &Path) -> Result<(), Error> {
+        let path = self.dir.path().join(relative);
+        if let Some(folder) = path.parent() {
+            std::fs::create_dir_all(folder).map_err(|source| Error::Write {
+                path: folder.to_path_buf(),
+                source,
+            })?;
+        }
+        let read_error = |source| Error::Read {
+            path: from.to_path_buf(),
+            source,
+        };
+        let meta = std::fs::symlink_metadata(from).map_err(read_error)?;
+        if meta.file_type().is_symlink() {
+            let target = std::fs::read_link(from).map_err(read_error)?;
+            return link(&target, &path);
+        }
+        // `fs::copy` copies the permission bits too.
+        std::fs::copy(from, &path)
+            .map(|_| ())
+            .map_err(|source| Error::Write { path, source })
+    }
+
     /// Replaces the target with the new tree. If the second rename fails, the old
     /// tree is put back: the target is never left half-swapped.
     pub(crate) fn swap_in(self) -> Result<(), Error> {
@@ -127,4 +152,23 @@ impl Staged {
         // Dropping `retired` deletes the old tree.
         Ok(())
     }
+}
+
+#[cfg(unix)]
+fn link(target: &Path, path: &Path) -> Result<(), Error> {
+    std::os::unix::fs::symlink(target, path).map_err(|source| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+#[cfg(not(unix))]
+fn link(target: &Path, path: &Path) -> Result<(), Error> {
+    // Without unix symlinks, the file the link points at is copied.
+    std::fs::copy(target, path)
+        .map(|_| ())
+        .map_err(|source| Error::Write {
+            path: path.to_path_buf(),
+            source,
+        })
 }

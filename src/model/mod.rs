@@ -1,7 +1,13 @@
 //! The resolved, validated, immutable model: inheritance merged, SDM twins expanded,
-//! retention and secret paths derived. Built by the resolve stage as a draft and
-//! sealed by the check stage only when the spec has no errors; emitters, `diff` and
-//! `model` read nothing else. Maps are `BTreeMap` so iteration order is stable.
+//! retention, secret paths, storage ownership, deploy windows and origins derived
+//! once. Only `check::seal` constructs one (a `Model` carries a [`crate::check::Seal`],
+//! which only the check stage can make), and only for a spec without errors; every
+//! later stage reads nothing else. Maps are `BTreeMap` so iteration order is stable.
+//!
+//! The facts every reader shares live here too: `access` (who may sign in, which
+//! groups are admitted, effective sharing, which group granted what), `view` (the
+//! resolved view of one environment), `pattern` (model-id patterns) and `window`
+//! (the one deploy-window type and parser).
 
 use std::collections::{BTreeMap, BTreeSet};
 

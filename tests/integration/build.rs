@@ -230,21 +230,30 @@ fn build_prunes_what_it_produced_before_and_keeps_files_it_never_produced() {
 fn check_is_clean_after_a_build_and_reports_stale_missing_and_extra_files() {
     let work = tempfile::tempdir().expect("temp dir");
     let out = work.path().join("out");
-    let spec = support::repo_root().join("examples/container-service");
+    let spec = work.path().join("spec");
+    copy_dir(
+        &support::repo_root().join("examples/container-service"),
+        &spec,
+    );
     assert_eq!(build(&spec, &out).code, Some(0));
     let clean = check(&spec, &out, &[]);
     assert_eq!(clean.code, Some(0), "{}", clean.stdout);
     assert!(clean.stdout.contains("is up to date"), "{}", clean.stdout);
 
     let files = tree(&out);
-    let mut paths = files.keys().filter(|p| *p != "manifest.json");
+    let mut paths = files
+        .keys()
+        .filter(|p| *p != "manifest.json" && !p.contains("staging"));
     let stale = paths.next().expect("a generated file").clone();
     let missing = paths.next().expect("another generated file").clone();
     let mut edited = files[&stale].clone();
     edited.extend_from_slice(b"# edited by hand\n");
     std::fs::write(out.join(&stale), edited).expect("edit");
     std::fs::remove_file(out.join(&missing)).expect("delete");
-    std::fs::write(out.join("stray.txt"), "stray\n").expect("write");
+    // An environment leaves the spec: its files are an earlier build's, now extra.
+    std::fs::remove_file(spec.join("environments/staging.kdl")).expect("delete");
+    let extra: Vec<&String> = files.keys().filter(|p| p.contains("staging")).collect();
+    assert!(!extra.is_empty(), "staging has generated files");
 
     let before = tree(&out);
     let result = check(&spec, &out, &[]);
@@ -267,12 +276,19 @@ fn check_is_clean_after_a_build_and_reports_stale_missing_and_extra_files() {
         result.stdout
     );
     assert!(
-        result.stdout.contains("extra:") && result.stdout.contains("stray.txt"),
+        result
+            .stdout
+            .contains(&format!("extra:   {}/{}", out.display(), extra[0])),
         "{}",
         result.stdout
     );
     assert!(
-        result.stdout.contains("1 missing, 1 stale, 1 extra"),
+        result.stdout.contains(&format!(
+            "1 missing, {} stale, {} extra",
+            // The manifest and documents naming staging changed too.
+            result.stdout.matches("\nstale:   ").count(),
+            extra.len()
+        )),
         "{}",
         result.stdout
     );
@@ -283,8 +299,103 @@ fn check_is_clean_after_a_build_and_reports_stale_missing_and_extra_files() {
     let report: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
     assert_eq!(report["fresh"], false);
     assert_eq!(report["missing"][0], missing.as_str());
-    assert_eq!(report["stale"][0]["path"], stale.as_str());
-    assert_eq!(report["extra"][0], "stray.txt");
+    assert!(
+        report["stale"]
+            .as_array()
+            .expect("stale")
+            .iter()
+            .any(|s| s["path"] == stale.as_str())
+    );
+    assert_eq!(report["extra"][0], extra[0].as_str());
+    assert_eq!(report["foreign"], serde_json::json!([]));
+
+    // The build the check advises makes it clean: extra files pruned.
+    assert_eq!(build(&spec, &out).code, Some(0));
+    let after = check(&spec, &out, &[]);
+    assert_eq!(after.code, Some(0), "{}", after.stdout);
+    assert!(!out.join(extra[0]).exists(), "pruned");
+}
+
+#[test]
+fn files_charter_never_produced_are_kept_by_build_and_named_by_check() {
+    let work = tempfile::tempdir().expect("temp dir");
+    let out = work.path().join("out");
+    let spec = support::repo_root().join("examples/container-service");
+    std::fs::create_dir_all(out.join("notes")).expect("mkdir");
+    std::fs::write(out.join("README.md"), "# generated: do not edit\n").expect("write");
+    std::fs::write(out.join("notes/run.sh"), "#!/bin/sh\necho hi\n").expect("write");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(
+            out.join("notes/run.sh"),
+            std::fs::Permissions::from_mode(0o750),
+        )
+        .expect("chmod");
+        std::os::unix::fs::symlink("../README.md", out.join("notes/readme-link")).expect("symlink");
+        std::os::unix::fs::symlink("/etc/hostname", out.join("notes/outside")).expect("symlink");
+    }
+
+    let built = build(&spec, &out);
+    assert_eq!(built.code, Some(0), "{}", built.stderr);
+    assert!(
+        built.stdout.contains("files of yours kept"),
+        "{}",
+        built.stdout
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("README.md")).expect("kept"),
+        "# generated: do not edit\n"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(out.join("notes/run.sh"))
+            .expect("kept")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o750, "mode bits kept");
+        for (link, target) in [
+            ("readme-link", "../README.md"),
+            ("outside", "/etc/hostname"),
+        ] {
+            let path = out.join("notes").join(link);
+            assert!(
+                std::fs::symlink_metadata(&path)
+                    .expect("kept")
+                    .file_type()
+                    .is_symlink(),
+                "{link} is still a symlink, not a copy of what it points at"
+            );
+            assert_eq!(std::fs::read_link(&path).expect("link"), Path::new(target));
+        }
+    }
+
+    let checked = check(&spec, &out, &[]);
+    assert_eq!(checked.code, Some(0), "{}", checked.stdout);
+    assert!(
+        checked.stdout.contains(&format!(
+            "kept:    {}/README.md (not charter's",
+            out.display()
+        )),
+        "{}",
+        checked.stdout
+    );
+    assert!(
+        checked.stdout.contains("is up to date"),
+        "{}",
+        checked.stdout
+    );
+    let json = check(&spec, &out, &["--format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    assert_eq!(report["fresh"], true);
+    assert!(
+        report["foreign"]
+            .as_array()
+            .expect("foreign")
+            .iter()
+            .any(|p| p == "notes/run.sh")
+    );
 }
 
 #[test]

@@ -1,0 +1,124 @@
+//! The one comparison of an artifact set with an output directory, shared by
+//! `build` (what to write, prune and keep) and `check` (what to report). Every file
+//! in the directory is exactly one of:
+//!
+//! - **fresh**: charter produces it and it holds exactly those bytes;
+//! - **stale**: charter produces it and it holds something else;
+//! - **missing**: charter produces it and it is not there;
+//! - **removed**: an earlier build produced it (its `manifest.json` lists it) and
+//!   this one does not: `build` prunes it, so `check` reports it;
+//! - **foreign**: charter never produced it (a `README.md`, a `.gitkeep`): it is the
+//!   user's, `build` carries it over untouched (file mode and symlinks kept) and
+//!   `check` names it without failing.
+//!
+//! So a `check` right after a `build` is always clean. The directory is walked once
+//! with `walkdir`, without following symlinks; a FIFO, socket or device (or a
+//! symlink to one) is refused before anything is read.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use crate::emit::ArtifactSet;
+use crate::error::Error;
+
+/// How an output directory differs from an artifact set. Paths are relative, with
+/// `/`, sorted.
+#[derive(Debug, Default)]
+pub(crate) struct Comparison {
+    pub fresh: usize,
+    pub stale: Vec<String>,
+    pub missing: Vec<String>,
+    pub removed: Vec<String>,
+    pub foreign: Vec<String>,
+}
+
+impl Comparison {
+    /// Whether a build would change nothing charter owns.
+    pub fn up_to_date(&self) -> bool {
+        self.stale.is_empty() && self.missing.is_empty() && self.removed.is_empty()
+    }
+}
+
+/// Compares `set` with the directory `dir` (which need not exist).
+pub(crate) fn compare(set: &ArtifactSet, dir: &Path) -> Result<Comparison, Error> {
+    let on_disk = files_under(dir)?;
+    let ours = previously_generated(dir);
+    let mut out = Comparison::default();
+    for artifact in set.iter() {
+        if !on_disk.contains(&artifact.path) {
+            out.missing.push(artifact.path.clone());
+            continue;
+        }
+        let path = dir.join(&artifact.path);
+        let bytes = std::fs::read(&path).map_err(|source| Error::Read { path, source })?;
+        if bytes == artifact.contents.as_bytes() {
+            out.fresh += 1;
+        } else {
+            out.stale.push(artifact.path.clone());
+        }
+    }
+    for path in on_disk {
+        if set.get(&path).is_some() {
+            continue;
+        }
+        if ours.contains(&path) {
+            out.removed.push(path);
+        } else {
+            out.foreign.push(path);
+        }
+    }
+    out.missing.sort();
+    out.stale.sort();
+    Ok(out)
+}
+
+/// The paths a previous build recorded in `dir/manifest.json` (its own included);
+/// none when there is no readable manifest written by charter.
+fn previously_generated(dir: &Path) -> BTreeSet<String> {
+    std::fs::read_to_string(dir.join(crate::emit::manifest::PATH))
+        .ok()
+        .and_then(|text| crate::emit::manifest::listed_paths(&text))
+        .unwrap_or_default()
+}
+
+/// Every file (and symlink) under `dir`, as paths relative to it with `/`. Symlinks
+/// are not followed: a link is one entry, whatever it points at.
+pub(crate) fn files_under(dir: &Path) -> Result<BTreeSet<String>, Error> {
+    let mut out = BTreeSet::new();
+    if !dir.is_dir() {
+        return Ok(out);
+    }
+    for entry in walkdir::WalkDir::new(dir).min_depth(1).follow_links(false) {
+        let entry = entry.map_err(|e| walk_error(dir, e))?;
+        let kind = entry.file_type();
+        crate::cmd::out_dir::check_entry(entry.path(), kind)?;
+        if kind.is_dir() {
+            continue;
+        }
+        let relative = entry
+            .path()
+            .strip_prefix(dir)
+            .unwrap_or(entry.path())
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        out.insert(relative);
+    }
+    Ok(out)
+}
+
+/// A directory walk that failed, as the read error it is (a symlink loop when
+/// links are followed).
+pub(crate) fn walk_error(dir: &Path, error: walkdir::Error) -> Error {
+    if error.loop_ancestor().is_some() {
+        return Error::FolderLoop {
+            path: error.path().unwrap_or(dir).to_path_buf(),
+        };
+    }
+    let path = error.path().unwrap_or(dir).to_path_buf();
+    let source = error
+        .into_io_error()
+        .unwrap_or_else(|| std::io::Error::other("directory walk failed"));
+    Error::Read { path, source }
+}
