@@ -24,7 +24,7 @@ VALIDATORS_DIR="$ROOT/.validators"
 VENV_DIR="$ROOT/.venv"
 
 # Every validator, in install order.
-VALIDATORS=(sarif_multitool markdownlint check_jsonschema actionlint shellcheck postgres open_webui_settings elasticsearch_types boto3 moto)
+VALIDATORS=(sarif_multitool markdownlint check_jsonschema actionlint shellcheck postgres open_webui_settings elasticsearch_types boto3 moto awscli)
 
 # ---------------------------------------------------------------------------
 # Pinned versions
@@ -78,6 +78,12 @@ BOTOCORE_VERSION=1.44.8
 # ListSecrets), seeded with boto3 (pinned above). scripts/with-moto.sh starts it on a
 # free loopback port per test run.
 MOTO_VERSION=5.2.5
+
+# The AWS CLI (v1 from PyPI; it vendors its own botocore, so it does not move the
+# pinned one): `charter apply aws` drives it, and the apply tests
+# (tests/integration/apply_aws.rs) run it against moto. GitHub's runners ship v2,
+# which takes the same commands.
+AWSCLI_VERSION=1.46.3
 
 # ---------------------------------------------------------------------------
 # Helpers
@@ -528,6 +534,15 @@ else:
 print("ok")' 2>&1) || die "moto smoke test failed:
 $out"
     log "moto[server] $MOTO_VERSION (pip): .venv/bin/moto_server, started by scripts/with-moto.sh"
+}
+
+install_awscli() {
+    pip_install "awscli==$AWSCLI_VERSION"
+    [[ -x $VENV_DIR/bin/aws ]] || die "$VENV_DIR/bin/aws is missing after pip install"
+    local version
+    version=$("$VENV_DIR/bin/aws" --version 2>&1) || die "aws --version failed: $version"
+    [[ $version == "aws-cli/$AWSCLI_VERSION "* ]] || die "unexpected aws version: $version"
+    log "awscli $AWSCLI_VERSION (pip): .venv/bin/aws, driven by charter apply aws"
 }
 
 # ---------------------------------------------------------------------------

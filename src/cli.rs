@@ -180,6 +180,11 @@ pub enum Command {
         env: String,
     },
 
+    /// Apply an environment's generated artifacts to the platform (idempotent; exit 2
+    /// when something changed).
+    #[command(subcommand)]
+    Apply(ApplyCommand),
+
     /// Answer access questions: who can use a model, what a group can do, who has a feature.
     #[command(group = clap::ArgGroup::new("question").required(true).multiple(false))]
     #[command(
@@ -274,4 +279,26 @@ pub enum Example {
 fn parse_date(text: &str) -> Result<jiff::civil::Date, String> {
     text.parse::<jiff::civil::Date>()
         .map_err(|_| format!("`{text}` is not a date (YYYY-MM-DD)"))
+}
+
+/// What `charter apply` applies.
+#[derive(Debug, Subcommand)]
+pub enum ApplyCommand {
+    /// The environment's SNS topics, CloudWatch alarms and S3 lifecycle rules, with
+    /// the AWS CLI and its credentials; removes the alarms and topics charter made
+    /// for the environment that the spec no longer has.
+    #[command(
+        after_help = "Examples:\n  charter apply aws --env prod\n  AWS_ENDPOINT_URL=http://127.0.0.1:5000 charter apply aws --env staging"
+    )]
+    Aws {
+        #[command(flatten)]
+        spec: SpecArgs,
+
+        #[command(flatten)]
+        output: OutputArgs,
+
+        /// The environment (an SDM twin like `prod-sdm` too).
+        #[arg(long, value_name = "ENV")]
+        env: String,
+    },
 }

@@ -112,4 +112,13 @@ pub enum Error {
     #[error("unknown code `{code}`")]
     #[diagnostic(code(charter::unknown_code), help("{help}"))]
     UnknownCode { code: String, help: String },
+
+    #[error("{0}")]
+    #[diagnostic(
+        code(charter::apply),
+        help(
+            "the changes listed before this error were made; fix the cause and apply again (applying is idempotent)"
+        )
+    )]
+    Apply(String),
 }

@@ -7,6 +7,7 @@
 //! produced errors; every later stage (`emit`, `query`, `graph`, the commands) reads
 //! only the model. No stage imports a later one (`tests/integration/architecture.rs`).
 
+pub mod apply;
 pub mod canonical;
 pub mod check;
 pub mod cli;

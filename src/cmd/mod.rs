@@ -1,6 +1,7 @@
 //! Commands: one file per subcommand. The only place that reads files, the
 //! environment and the terminal; everything else is pure.
 
+pub mod apply;
 pub mod build;
 pub mod check;
 pub(crate) mod compare;
@@ -54,6 +55,9 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
             nodes,
             format,
         } => locate::run(&spec, &nodes, format, style),
+        Command::Apply(crate::cli::ApplyCommand::Aws { spec, output, env }) => {
+            apply::run_aws(&spec, &output, &env, style)
+        }
         Command::WhoCan {
             spec,
             model,

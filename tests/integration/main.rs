@@ -2,6 +2,7 @@
 //! repo's own spec and examples, the CLI as users call it, and properties.
 
 mod alarm_checks;
+mod apply_aws;
 mod architecture;
 mod build;
 mod cli;
