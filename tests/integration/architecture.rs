@@ -19,6 +19,7 @@ const STAGES: &[(&str, &[&str])] = &[
     ("check", &["check", "model"]),
     ("read the model", &["emit", "query", "graph"]),
     ("compare models", &["diff", "drift"]),
+    ("apply artifacts", &["apply"]),
     ("errors of the commands", &["error"]),
     ("commands", &["cmd"]),
 ];
