@@ -78,8 +78,8 @@ pub(super) fn source(
         } => {
             let dimensions = raw_dimensions(env, namespace);
             if dimensions.is_empty() {
-                // Unscoped: `alerts/unscoped-metric` refuses it where another
-                // environment shares the account and region.
+                // Unscoped: every series in the account and region, so an
+                // environment sharing its account (prod and prod-sdm) sees both.
                 return Ok(Source::Insights {
                     query: insights_query(namespace, name, statistic),
                 });
