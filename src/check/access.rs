@@ -83,7 +83,22 @@ pub(crate) fn check(res: &Resolution<'_>, findings: &mut Findings) {
         findings.push(finding);
     }
     for identity in &res.spec.identities {
-        if let Some(secret) = &identity.client_secret {
+        let keys = [
+            (
+                &identity.client_secret,
+                "signs in with",
+                "the identity's client secret",
+                "OAUTH_CLIENT_SECRET",
+            ),
+            (
+                &identity.admin_key,
+                "applies access grants with",
+                "the identity's admin key",
+                "WEBUI_ADMIN_API_KEY",
+            ),
+        ];
+        for (secret, what, label, var) in keys {
+            let Some(secret) = secret else { continue };
             for d in res.deployed.values().filter(|d| d.twin_of.is_none()) {
                 if d.env.secrets.iter().any(|s| s.name.value == secret.value) {
                     continue;
@@ -93,13 +108,13 @@ pub(crate) fn check(res: &Resolution<'_>, findings: &mut Findings) {
                         Code::UnknownReference,
                         d.env.name.span,
                         format!(
-                            "environment `{}` has no secret `{}`, which identity `{}` signs in with",
+                            "environment `{}` has no secret `{}`, which identity `{}` {what}",
                             d.env.name.value, secret.value, identity.name.value
                         ),
                     )
                     .label(format!("no secret `{}`", secret.value))
-                    .related(secret.span, "the identity's client secret")
-                    .help(format!("declare it in the environment or a parent: secret \"{}\" store=\"ssm\" for=\"APP\" env=\"OAUTH_CLIENT_SECRET\"", secret.value))
+                    .related(secret.span, label)
+                    .help(format!("declare it in the environment or a parent: secret \"{}\" store=\"ssm\" for=\"APP\" env=\"{var}\"", secret.value))
                     .environment(&d.env.name.value),
                 );
             }

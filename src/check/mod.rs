@@ -17,6 +17,7 @@ mod runbooks;
 mod scopes;
 mod sdm;
 mod seal;
+mod sharing;
 pub use seal::Seal;
 mod secrets;
 
@@ -32,6 +33,7 @@ pub fn run_checks(res: &Resolution<'_>, sources: &Sources, findings: &mut Findin
     apps::check(res, findings);
     secrets::check(res, platform, findings);
     access::check(res, findings);
+    sharing::check(res, findings);
     sdm::check(res, findings);
     retention::check(res, findings);
     alerts::check(res, findings);

@@ -70,6 +70,11 @@ pub(crate) fn seal(res: &Resolution<'_>) -> Option<Model> {
                 .as_ref()
                 .map_or_else(|| "groups".to_string(), |g| g.value.clone()),
             client_secret: i.client_secret.as_ref().map(|s| s.value.clone()),
+            session_seconds: i
+                .session
+                .as_ref()
+                .map_or(model::DEFAULT_SESSION_SECONDS, |d| d.value.seconds),
+            admin_key: i.admin_key.as_ref().map(|s| s.value.clone()),
         }),
         groups: res
             .groups
@@ -406,6 +411,10 @@ fn environment(
                 .and_then(|a| a.level.as_ref())
                 .map(|l| l.value),
             audit_level,
+            audit_max_body: logging
+                .and_then(|l| l.audit.as_ref())
+                .and_then(|a| a.max_body.as_ref())
+                .map(|b| b.value),
             indices,
         },
         load_balancers: env

@@ -154,6 +154,8 @@ codes! {
         "an identity provider issuer that is not https";
     PublicSharing => "access/public-sharing", Warn, true, "access-public-sharing",
         "public sharing allowed in production";
+    UnenforcedSharing => "access/unenforced-sharing", Warn, true, "access-unenforced-sharing",
+        "a narrower share level Open WebUI's server does not enforce";
     AdminWithoutDirectory => "access/admin-without-directory", Deny, true, "access-admin-without-directory",
         "an admin group bound to no directory group";
     SharedStorage => "sdm/shared-storage", Deny, true, "sdm-shared-storage",
@@ -190,6 +192,8 @@ codes! {
         "a deploy window charter cannot read";
     AuditOffInProduction => "logging/audit-off-in-production", Deny, true, "logging-audit-off-in-production",
         "audit logging turned off in production";
+    LevelDropsAudit => "logging/level-drops-audit", Deny, false, "logging-level-drops-audit",
+        "the app log level drops the audit entries Open WebUI writes at INFO";
     UnknownPlaceholder => "runbooks/unknown-placeholder", Deny, false, "runbooks-unknown-placeholder",
         "a runbook step uses a placeholder charter does not fill";
     NotConfigurable => "lint/not-configurable", Deny, false, "lint-not-configurable",

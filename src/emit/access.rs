@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::emit::open_webui::{
-    UNMAPPED_FEATURES, group_permissions, share_floor, sign_in_roles, target,
+    ACCESS_JOB_ENDPOINTS, UNMAPPED_FEATURES, group_permissions, share_floor, sign_in_roles, target,
 };
 use crate::emit::{Artifact, Context, EmitError, katana};
 use crate::id::{NodeId, NodeKind};
@@ -36,6 +36,7 @@ struct Access<'m> {
     twin_of: Option<&'m str>,
     url: Option<String>,
     apply: Apply,
+    credential: Option<Credential<'m>>,
     sign_in: SignIn<'m>,
     defaults: Defaults,
     groups: Vec<GroupOut<'m>>,
@@ -47,6 +48,16 @@ struct Apply {
     create_group: &'static str,
     update_group: &'static str,
     grant_model: &'static str,
+}
+
+/// How the access job authenticates: an admin's API key from the secret store.
+#[derive(Serialize)]
+struct Credential<'m> {
+    secret: &'m str,
+    store: crate::model::SecretStore,
+    path: &'m str,
+    header: &'static str,
+    allowed_endpoints: &'static [&'static str],
 }
 
 #[derive(Serialize)]
@@ -122,6 +133,16 @@ fn access(model: &Model, env: &Environment) -> Result<Artifact, EmitError> {
             update_group: "POST /api/v1/groups/id/{id}/update",
             grant_model: "POST /api/v1/models/model/access/update",
         },
+        credential: identity
+            .and_then(|i| i.admin_key.as_deref())
+            .and_then(|name| env.secrets.get_key_value(name))
+            .map(|(name, secret)| Credential {
+                secret: name,
+                store: secret.store,
+                path: &secret.path,
+                header: "Authorization: Bearer <key>",
+                allowed_endpoints: ACCESS_JOB_ENDPOINTS,
+            }),
         sign_in: SignIn {
             identity: identity.map(|i| i.name.as_str()),
             group_claim: identity.map(|i| i.group_claim.as_str()),

@@ -12,6 +12,15 @@ use crate::model::{admitted, effective_share};
 /// The Open WebUI release whose settings the mapping is written and tested against.
 pub(crate) const TARGET_VERSION: &str = "0.11.4";
 
+/// Open WebUI's `MAX_BODY_LOG_SIZE` when unset: bytes of each body an audit entry
+/// keeps (`open_webui/env.py`).
+pub(crate) const DEFAULT_MAX_BODY_LOG_SIZE: u32 = 2048;
+
+/// The paths the access job's API key may call (`API_KEYS_ALLOWED_ENDPOINTS`; a
+/// path or anything under it): the model list, groups, and model access grants.
+pub(crate) const ACCESS_JOB_ENDPOINTS: &[&str] =
+    &["/api/models", "/api/v1/groups", "/api/v1/models"];
+
 /// `open-webui <version>`: how artifacts name the mapping they follow.
 pub(crate) fn target() -> String {
     format!("open-webui {TARGET_VERSION}")
@@ -164,6 +173,37 @@ pub(crate) const SHARE_PERMISSIONS: &[(&str, &str, &str, &str, Option<ShareLevel
     ),
 ];
 
+/// The server-enforced access-grant permissions: (permissions section, key,
+/// environment variable of the default, the lowest level that turns it on). They
+/// cover every object in [`crate::spec::GRANT_OBJECTS`] at once: `link` shares
+/// with named users, `group` with groups.
+pub(crate) const GRANT_PERMISSIONS: &[(&str, &str, &str, ShareLevel)] = &[
+    (
+        "access_grants",
+        "allow_users",
+        "USER_PERMISSIONS_ACCESS_GRANTS_ALLOW_USERS",
+        ShareLevel::Link,
+    ),
+    (
+        "access_grants",
+        "allow_groups",
+        "USER_PERMISSIONS_ACCESS_GRANTS_ALLOW_GROUPS",
+        ShareLevel::Group,
+    ),
+];
+
+/// The level Open WebUI's server lets a group share every workspace object at: the
+/// highest of its workspace objects' levels (an unset object counts as `none`).
+/// `public` is enforced per object (`sharing.public_*`), so it counts as `group`.
+pub(crate) fn grant_level(share: &BTreeMap<String, ShareLevel>) -> ShareLevel {
+    crate::spec::GRANT_OBJECTS
+        .iter()
+        .filter_map(|o| share.get(*o).copied())
+        .map(|l| l.min(ShareLevel::Group))
+        .max()
+        .unwrap_or(ShareLevel::None)
+}
+
 /// Whether a sharing permission is on at `level`.
 fn share_on(level: ShareLevel, threshold: Option<ShareLevel>) -> bool {
     threshold.is_some_and(|t| level >= t)
@@ -188,6 +228,12 @@ pub(crate) fn group_permissions(
         out.entry(section)
             .or_default()
             .insert(key, share_on(level, *threshold));
+    }
+    let granted = grant_level(&share);
+    for (section, key, _, threshold) in GRANT_PERMISSIONS {
+        out.entry(section)
+            .or_default()
+            .insert(key, granted >= *threshold);
     }
     out
 }
@@ -220,6 +266,14 @@ pub(crate) fn default_permissions(
             .unwrap_or(ShareLevel::None);
         out.insert(*var, share_on(floor, *threshold));
     }
+    let floor = groups
+        .iter()
+        .map(|g| grant_level(&effective_share(env, g)))
+        .min()
+        .unwrap_or(ShareLevel::None);
+    for (_, _, var, threshold) in GRANT_PERMISSIONS {
+        out.insert(*var, floor >= *threshold);
+    }
     out
 }
 
@@ -246,6 +300,9 @@ pub(crate) fn share_floor(model: &Model, env: &Environment) -> BTreeMap<&'static
 
 /// Directory groups whose members may sign in to `env`, and those among them that
 /// make their members admins (for `OAUTH_ALLOWED_ROLES` / `OAUTH_ADMIN_ROLES`).
+/// Admin groups are admitted everywhere (`model::may_sign_in`), so the declared
+/// admins stay admins on every site, twins included: Open WebUI recomputes the
+/// role at each sign-in and would demote an admin whose group is not listed.
 /// Groups without a directory binding cannot appear in a token and are left out;
 /// so are `pending` groups (Open WebUI's role management can only grant `user` or
 /// `admin`).

@@ -7,11 +7,14 @@ use std::collections::BTreeMap;
 use crate::model::{Environment, Group, Model, ShareLevel};
 
 /// Whether members of `group` may sign in to `env`: anyone in a spec group may sign
-/// in to a regular environment; only the SDM groups may sign in to a twin.
+/// in to a regular environment; only the SDM groups, and the admin groups (someone
+/// must administer the twin and hold the access job's key; Open WebUI demotes an
+/// admin whose directory group is not an admin role at their next sign-in), may
+/// sign in to a twin.
 pub fn may_sign_in(env: &Environment, group: &Group) -> bool {
-    env.sdm
-        .as_ref()
-        .is_none_or(|twin| twin.groups.contains(&group.name))
+    env.sdm.as_ref().is_none_or(|twin| {
+        twin.groups.contains(&group.name) || group.role == crate::model::Role::Admin
+    })
 }
 
 /// The groups whose members may sign in to `env`, by name.

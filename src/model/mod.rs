@@ -331,6 +331,9 @@ impl Retention {
 pub struct Logging {
     pub app_level: Option<LogLevel>,
     pub audit_level: Option<AuditLevel>,
+    /// Bytes of each request and response body an audit entry keeps (`audit
+    /// max-body=`), when the spec sets it.
+    pub audit_max_body: Option<u32>,
     /// Stream → index name for this environment (`app`, `audit`, `access`).
     pub indices: BTreeMap<String, String>,
 }
@@ -363,7 +366,17 @@ pub struct Identity {
     pub client_id: String,
     pub group_claim: String,
     pub client_secret: Option<String>,
+    /// How long a session lasts, in seconds (`session=`, else
+    /// [`DEFAULT_SESSION_SECONDS`]): how long a user removed from the directory
+    /// keeps the access they signed in with.
+    pub session_seconds: u64,
+    /// The secret holding the Open WebUI admin API key the access job uses.
+    pub admin_key: Option<String>,
 }
+
+/// The session lifetime when the identity sets none: eight hours, a working day
+/// (Open WebUI's own default is four weeks).
+pub const DEFAULT_SESSION_SECONDS: u64 = 8 * 3600;
 
 impl Identity {
     pub fn id(&self) -> NodeId {

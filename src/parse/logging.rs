@@ -1,4 +1,4 @@
-//! Lowers `logging { app level= index=; audit level= index=; access index= }`.
+//! Lowers `logging { app level= index=; audit level= index= max-body=; access index= }`.
 
 use kdl::KdlNode;
 
@@ -11,6 +11,10 @@ use crate::source::Spanned;
 use crate::spec::{AuditLevel, AuditStream, LogLevel, LogStream, Logging};
 
 const CHILDREN: &[&str] = &["access", "app", "audit"];
+
+/// The largest `audit max-body=` (16 MiB): one audit line per request, held in
+/// memory while the request runs.
+const MAX_BODY_LIMIT: i128 = 16 * 1024 * 1024;
 
 pub(crate) fn lower(ctx: &mut Ctx<'_>, node: &KdlNode) -> Logging {
     let mut r = NodeReader::new(ctx, node);
@@ -70,10 +74,12 @@ fn lower_audit(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<AuditStream> {
         None
     };
     let index = r.req_prop_str(ctx, "index", example);
+    let max_body = r.prop_u32(ctx, "max-body", 1..=MAX_BODY_LIMIT);
     r.finish(ctx);
     r.no_children(ctx);
     Some(AuditStream {
         level: level?,
+        max_body,
         index: check_index(ctx, index?)?,
         span: r.name_span,
     })

@@ -36,12 +36,16 @@ pub struct Place {
 }
 
 impl Place {
-    fn of(env: &Environment) -> Self {
+    fn of(model: &Model, env: &Environment) -> Self {
         Self {
             environment: env.name.clone(),
             tier: env.tier,
             twin_of: env.sdm.as_ref().map(|t| t.of.clone()),
-            sign_in: env.sdm.as_ref().map(|t| t.groups.iter().cloned().collect()),
+            // On a twin, the groups `may_sign_in` admits (the SDM groups and admins).
+            sign_in: env
+                .sdm
+                .as_ref()
+                .map(|_| admitted(model, env).map(|g| g.name.clone()).collect()),
         }
     }
 }
@@ -159,7 +163,7 @@ pub fn model_access(
     let environments = environments(model, only)?
         .into_iter()
         .map(|env| ModelInEnvironment {
-            place: Place::of(env),
+            place: Place::of(model, env),
             groups: admitted(model, env)
                 .filter_map(|g| {
                     let grants = model_grants(model, g, |p| pattern::grants(p, model_id));
@@ -190,7 +194,7 @@ pub fn group_access(
     let environments = environments(model, only)?
         .into_iter()
         .map(|env| GroupInEnvironment {
-            place: Place::of(env),
+            place: Place::of(model, env),
             access: may_sign_in(env, group).then(|| GroupAccess {
                 role: group.role,
                 models: model_grants(model, group, |_| true),
@@ -227,7 +231,7 @@ pub fn feature_access(
     let environments = environments(model, only)?
         .into_iter()
         .map(|env| FeatureInEnvironment {
-            place: Place::of(env),
+            place: Place::of(model, env),
             groups: admitted(model, env)
                 .filter(|g| g.features.contains(feature))
                 .map(|g| FeatureHolder {

@@ -129,7 +129,8 @@ fn check_needs(spec: &Spec, names: &Names, findings: &mut Findings) {
     }
 }
 
-/// The identity's client secret is a `secret` declared in the environments.
+/// The identity's client secret and admin key are `secret`s declared in the
+/// environments.
 fn check_client_secret(spec: &Spec, findings: &mut Findings) {
     let secrets: Vec<&str> = spec
         .environments
@@ -137,9 +138,10 @@ fn check_client_secret(spec: &Spec, findings: &mut Findings) {
         .flat_map(|e| e.secrets.iter().map(|s| s.name.value.as_str()))
         .collect();
     for identity in &spec.identities {
-        if let Some(secret) = &identity.client_secret
-            && !secrets.contains(&secret.value.as_str())
-        {
+        for secret in identity.client_secret.iter().chain(&identity.admin_key) {
+            if secrets.contains(&secret.value.as_str()) {
+                continue;
+            }
             let mut candidates = secrets.clone();
             candidates.sort_unstable();
             candidates.dedup();

@@ -23,6 +23,13 @@ pub const FEATURES: &[&str] = &[
 /// What can be shared, and how widely: one entry per object kind.
 pub const SHARE_OBJECTS: &[&str] = &["chats", "knowledge", "models", "prompts", "tools"];
 
+/// The share objects Open WebUI's server shares through access grants. Its server
+/// enforces one pair of permissions for all of them together
+/// (`access_grants.allow_users`, `access_grants.allow_groups`) and `sharing.public_*`
+/// per object; the per-object `sharing.<object>` switches only hide buttons in the
+/// browser (open-webui 0.11.4, `utils/access_control/__init__.py`).
+pub const GRANT_OBJECTS: &[&str] = &["knowledge", "models", "prompts", "tools"];
+
 /// The metrics charter knows how to map to the platform's real metrics.
 pub const METRIC_CATALOGUE: &[&str] = &[
     "cpu-percent",

@@ -15,6 +15,9 @@ pub struct LogStream {
 pub struct AuditStream {
     pub level: Spanned<AuditLevel>,
     pub index: Spanned<String>,
+    /// Bytes of each request and response body the audit entry keeps (`max-body=`):
+    /// Open WebUI's `MAX_BODY_LOG_SIZE`.
+    pub max_body: Option<Spanned<u32>>,
     pub span: Span,
 }
 

@@ -260,11 +260,42 @@ fn webui_signs_in_through_oidc_only() {
     for (var, value) in expect {
         assert_eq!(env_var(&prod, var), Some(value), "{var}");
     }
-    // Metadata audit keeps upstream's path exclusions and does not audit reads.
-    assert_eq!(env_var(&prod, "AUDIT_EXCLUDED_PATHS"), None);
-    assert_eq!(env_var(&prod, "ENABLE_AUDIT_GET_REQUESTS"), None);
+    // Sign-in is restricted: a token without the groups claim lands as `pending`.
+    assert_eq!(env_var(&prod, "DEFAULT_USER_ROLE"), Some("pending"));
+    // Sessions last the identity's `session=` (8h), not upstream's four weeks.
+    assert_eq!(env_var(&prod, "JWT_EXPIRES_IN"), Some("8h"));
+    // Metadata audit drops upstream's exclusions (which match /api/chat/completions
+    // and /api/v1/chats/*) and audits reads; bodies are not kept at this level.
+    assert_eq!(env_var(&prod, "AUDIT_EXCLUDED_PATHS"), Some(""));
+    assert_eq!(env_var(&prod, "ENABLE_AUDIT_GET_REQUESTS"), Some("true"));
+    assert_eq!(env_var(&prod, "MAX_BODY_LOG_SIZE"), None);
+    // The access job's admin key works, for admins only, on the job's calls only.
+    for (var, value) in [
+        ("ENABLE_API_KEYS", "true"),
+        ("USER_PERMISSIONS_FEATURES_API_KEYS", "false"),
+        ("ENABLE_API_KEYS_ENDPOINT_RESTRICTIONS", "true"),
+        (
+            "API_KEYS_ALLOWED_ENDPOINTS",
+            "/api/models,/api/v1/groups,/api/v1/models",
+        ),
+    ] {
+        assert_eq!(env_var(&prod, var), Some(value), "{var}");
+    }
+    // The key itself is never injected into the container.
+    let secrets = prod["secrets"].as_array().expect("secrets");
+    assert!(
+        !secrets.iter().any(|s| s["secret"] == "webui-admin-key"),
+        "{secrets:?}"
+    );
+    // Sharing that the server enforces: users share knowledge and prompts with
+    // groups, so access grants to users and groups are on for everyone.
+    assert_eq!(
+        env_var(&prod, "USER_PERMISSIONS_ACCESS_GRANTS_ALLOW_GROUPS"),
+        Some("true")
+    );
     // Admins keep their reach outside the twins (upstream defaults).
     assert_eq!(env_var(&prod, "ENABLE_ADMIN_CHAT_ACCESS"), None);
+    assert_eq!(env_var(&prod, "ENABLE_ADMIN_ANALYTICS"), None);
 }
 
 #[test]
@@ -277,9 +308,16 @@ fn twins_are_locked_down() {
             ("ENABLE_ADMIN_EXPORT", "false"),
             ("ENABLE_OAUTH_ROLE_MANAGEMENT", "true"),
             ("OAUTH_ROLES_CLAIM", "groups"),
-            ("OAUTH_ALLOWED_ROLES", "GD-CaaS-SDM"),
-            ("OAUTH_ADMIN_ROLES", ""),
+            // The SDM group, and the admins, who stay admins on every site.
+            ("OAUTH_ALLOWED_ROLES", "GD-CaaS-Admins,GD-CaaS-SDM"),
+            ("OAUTH_ADMIN_ROLES", "GD-CaaS-Admins"),
             ("DEFAULT_USER_ROLE", "pending"),
+            // Analytics return message content; feedback snapshots hold the chat;
+            // admins do not bypass the access grants of workspace objects.
+            ("ENABLE_ADMIN_ANALYTICS", "false"),
+            ("ENABLE_MESSAGE_RATING", "false"),
+            ("BYPASS_ADMIN_ACCESS_CONTROL", "false"),
+            ("MAX_BODY_LOG_SIZE", "2048"),
             ("AUDIT_LOG_LEVEL", "REQUEST_RESPONSE"),
             ("ENABLE_AUDIT_STDOUT", "true"),
             ("AUDIT_EXCLUDED_PATHS", ""),
@@ -306,17 +344,9 @@ fn twins_are_locked_down() {
         // Allow-list mode would audit only the listed paths: never set.
         assert_eq!(env_var(&webui, "AUDIT_INCLUDED_PATHS"), None, "{twin}");
         assert_eq!(webui["labels"]["sdm"], "true");
-        // The spec's app-wide DEFAULT_USER_ROLE is overridden, and says so.
+        // The spec sets no variable charter derives.
         let conflicts = webui["conflicts"].as_array().expect("conflicts");
-        assert!(
-            conflicts
-                .iter()
-                .any(|c| c["variable"] == "DEFAULT_USER_ROLE"
-                    && c["spec_value"] == "user"
-                    && c["charter_value"] == "pending"
-                    && c["spec_source"] == "app/webui"),
-            "{twin}: {conflicts:?}"
-        );
+        assert!(conflicts.is_empty(), "{twin}: {conflicts:?}");
         // Its own secrets, under its own prefix.
         for s in webui["secrets"].as_array().expect("secrets") {
             let paths: Vec<&str> = match s["path"].as_str() {
@@ -628,16 +658,17 @@ fn access_files_are_for_an_admin_job() {
         if env.ends_with("-sdm") {
             assert_eq!(
                 names,
-                ["caas-sdm"],
-                "{env}: only the SDM groups may sign in"
+                ["caas-admins", "caas-sdm"],
+                "{env}: only the SDM groups and the admins may sign in"
             );
             assert_eq!(
                 access["sign_in"]["allowed_directory_groups"],
-                serde_json::json!(["GD-CaaS-SDM"])
+                serde_json::json!(["GD-CaaS-Admins", "GD-CaaS-SDM"])
             );
-            assert_eq!(groups[0]["share"]["chats"], "none");
-            assert_eq!(groups[0]["share"]["knowledge"], "none");
-            assert_eq!(groups[0]["permissions"]["chat"]["share"], false);
+            let sdm = &groups[1];
+            assert_eq!(sdm["share"]["chats"], "none");
+            assert_eq!(sdm["share"]["knowledge"], "none");
+            assert_eq!(sdm["permissions"]["chat"]["share"], false);
             assert_eq!(access["twin_of"], env.trim_end_matches("-sdm"));
         } else {
             assert_eq!(
@@ -671,14 +702,17 @@ fn secrets_manifests_list_every_consumer() {
         let prefix = format!("/caas-open-webui/{env}/");
         assert_eq!(manifest["prefix"], prefix.as_str());
         let secrets = manifest["secrets"].as_array().expect("secrets");
-        assert_eq!(secrets.len(), 5);
+        assert_eq!(secrets.len(), 6);
         for s in secrets {
             assert!(
                 s["path"].as_str().expect("path").starts_with(&prefix),
                 "{env}: {s}"
             );
-            assert!(
-                !s["consumers"].as_array().expect("consumers").is_empty(),
+            // The admin key is the access job's (access/<env>.json `credential`): no
+            // app receives it.
+            assert_eq!(
+                s["consumers"].as_array().expect("consumers").is_empty(),
+                s["name"] == "webui-admin-key",
                 "{env}: {s}"
             );
             assert!(s["rotation_days"].as_u64().is_some());

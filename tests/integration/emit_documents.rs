@@ -286,9 +286,10 @@ fn the_policy_groups_environments_with_identical_grants() {
     assert_eq!(
         rows,
         [
+            "| `caas-admins` | admin | `*`, `claude-*`, `gpt-4o`, `gpt-4o-mini` | chat, code-interpreter, export, file-upload, functions, image-generation, knowledge, models, pipelines, prompts, temporary-chat, tools, web-search | chats: none, knowledge: none, models: group, prompts: group, tools: group |",
             "| `caas-sdm` | user | `claude-*`, `gpt-4o`, `gpt-4o-mini` | chat, export, file-upload, knowledge, prompts, temporary-chat, web-search | chats: none, knowledge: none, models: none, prompts: group, tools: none |"
         ],
-        "only the SDM group may sign in to a twin"
+        "only the SDM group and the admins may sign in to a twin"
     );
     // Directory bindings and inheritance.
     assert!(policy.contains(
@@ -548,7 +549,9 @@ fn onboarding_tells_users_where_to_sign_in_what_they_get_and_how_long_data_lives
         "{twin}"
     );
     assert!(
-        twin.contains("Only members of these directory groups may sign in here:\n`GD-CaaS-SDM`.\n"),
+        twin.contains(
+            "Only members of these directory groups may sign in here:\n`GD-CaaS-Admins`, `GD-CaaS-SDM`.\n"
+        ),
         "{twin}"
     );
     assert!(

@@ -180,11 +180,12 @@ fn model_view_has_a_stable_shape() {
 }
 
 #[test]
-fn model_twin_admits_only_sdm_groups_with_the_twins_sharing() {
+fn model_twin_admits_only_sdm_groups_and_admins_with_the_twins_sharing() {
     let model = repo_model();
     let view = charter::model::environment_view(&model, "prod-sdm").expect("prod-sdm");
     assert_eq!(view["environment"]["sdm"]["of"], "prod");
-    assert_eq!(keys(&view["groups"]), ["caas-sdm"]);
+    // The admins stay admins on every site (someone administers the twin).
+    assert_eq!(keys(&view["groups"]), ["caas-admins", "caas-sdm"]);
     let share = &view["groups"]["caas-sdm"]["share"];
     // The twin's `sdm share` wins per object; the group's other levels stay.
     assert_eq!(share["chats"], "none");
@@ -278,18 +279,21 @@ fn gpt_4o_in_prod_is_caas_users_and_its_children() {
 }
 
 #[test]
-fn gpt_4o_in_prod_sdm_is_only_caas_sdm() {
+fn gpt_4o_in_prod_sdm_is_only_caas_sdm_and_the_admins() {
     let model = repo_model();
     let answer = query::model_access(&model, "gpt-4o", None).expect("every environment");
-    assert_eq!(names(&answer, "prod-sdm"), ["caas-sdm"]);
-    assert_eq!(names(&answer, "staging-sdm"), ["caas-sdm"]);
+    assert_eq!(names(&answer, "prod-sdm"), ["caas-admins", "caas-sdm"]);
+    assert_eq!(names(&answer, "staging-sdm"), ["caas-admins", "caas-sdm"]);
     let twin = &answer
         .environments
         .iter()
         .find(|e| e.place.environment == "prod-sdm");
     let place = &twin.expect("prod-sdm").place;
     assert_eq!(place.twin_of.as_deref(), Some("prod"));
-    assert_eq!(place.sign_in, Some(vec!["caas-sdm".to_string()]));
+    assert_eq!(
+        place.sign_in,
+        Some(vec!["caas-admins".to_string(), "caas-sdm".to_string()])
+    );
 }
 
 #[test]
@@ -309,18 +313,11 @@ fn claude_3_opus_is_granted_by_the_claude_glob() {
 fn any_model_is_granted_to_admins_by_their_star() {
     let model = repo_model();
     let answer = query::model_access(&model, "llama-3-70b", None).expect("every environment");
+    // Admins sign in everywhere, twins included.
     for env in &answer.environments {
-        if env.place.twin_of.is_some() {
-            assert!(
-                env.groups.is_empty(),
-                "{}: admins cannot sign in",
-                env.place.environment
-            );
-        } else {
-            assert_eq!(env.groups.len(), 1, "{}", env.place.environment);
-            assert_eq!(env.groups[0].group, "caas-admins");
-            assert_eq!(env.groups[0].grants, [grant("*", "caas-admins")]);
-        }
+        assert_eq!(env.groups.len(), 1, "{}", env.place.environment);
+        assert_eq!(env.groups[0].group, "caas-admins");
+        assert_eq!(env.groups[0].grants, [grant("*", "caas-admins")]);
     }
 }
 
@@ -338,11 +335,16 @@ fn an_unknown_model_is_an_answer() {
         "No group can use model `no-such-model` in any environment: no `models` pattern of a group that may sign in matches it.\n"
     );
 
+    // On the repo's spec the admins' `*` answers it, on the twins too.
     let run = charter(&["who-can", "--model", "no-such-model", "--env", "prod-sdm"]);
     assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(run.stdout.contains("caas-admins"), "{}", run.stdout);
     assert!(
+        !run.stdout
+            .lines()
+            .any(|l| l.trim_start().starts_with("caas-sdm")),
+        "{}",
         run.stdout
-            .starts_with("No group can use model `no-such-model` in `prod-sdm`")
     );
 }
 
@@ -372,7 +374,10 @@ fn who_can_model_json_shape() {
         ["environment", "tier", "twin_of", "sign_in", "groups"]
     );
     assert_eq!(envs[0]["sign_in"], Value::Null);
-    assert_eq!(envs[2]["sign_in"], serde_json::json!(["caas-sdm"]));
+    assert_eq!(
+        envs[2]["sign_in"],
+        serde_json::json!(["caas-admins", "caas-sdm"])
+    );
     assert_eq!(
         keys(&envs[0]["groups"][0]),
         ["group", "directory", "grants"]
@@ -468,7 +473,11 @@ fn who_can_group_json_shape() {
         "--format",
         "json",
     ]);
-    assert_eq!(admins.json()["environments"][0]["access"], Value::Null);
+    // Admins may sign in to the twins: they stay admins on every site.
+    assert_eq!(
+        admins.json()["environments"][0]["access"]["role"],
+        Value::from("admin")
+    );
 }
 
 // --- charter who-can --feature ----------------------------------------------------
@@ -480,7 +489,7 @@ fn web_search_is_held_by_every_group_that_may_sign_in() {
     for env in &answer.environments {
         let holders: Vec<&str> = env.groups.iter().map(|g| g.group.as_str()).collect();
         if env.place.twin_of.is_some() {
-            assert_eq!(holders, ["caas-sdm"]);
+            assert_eq!(holders, ["caas-admins", "caas-sdm"]);
         } else {
             assert_eq!(
                 holders,

@@ -106,9 +106,12 @@ pub(crate) fn derive(model: &Model, env: &Environment, app: &App) -> Derived {
 /// Every secret `app` receives in `env`: the spec's secrets that name it as a
 /// consumer (under their own variable), then what charter adds, sorted by variable.
 pub(crate) fn secret_entries(model: &Model, env: &Environment, app: &App) -> Vec<SecretEntry> {
+    // The admin API key is the access job's (access/<env>.json): never injected.
+    let admin_key = model.identity.as_ref().and_then(|i| i.admin_key.as_ref());
     let mut out: Vec<SecretEntry> = env
         .secrets
         .iter()
+        .filter(|(name, _)| Some(*name) != admin_key)
         .filter(|(_, s)| s.consumers.contains(&app.name))
         .map(|(name, s)| SecretEntry::Single {
             env: s.env.clone(),
@@ -175,6 +178,18 @@ fn connections<'m>(
         .collect()
 }
 
+/// A session lifetime as Open WebUI's `parse_duration` reads it (`8h`, `90m`,
+/// `45s`): the largest unit that divides it.
+fn session_duration(seconds: u64) -> String {
+    if seconds.is_multiple_of(3600) {
+        format!("{}h", seconds / 3600)
+    } else if seconds.is_multiple_of(60) {
+        format!("{}m", seconds / 60)
+    } else {
+        format!("{seconds}s")
+    }
+}
+
 /// `info` → `INFO`, `request-response` → `REQUEST_RESPONSE`.
 fn upper(text: &str) -> String {
     text.to_ascii_uppercase().replace('-', "_")
@@ -228,6 +243,24 @@ fn open_webui(model: &Model, env: &Environment, app: &App, d: &mut Derived) {
             d.set("OAUTH_ALLOWED_ROLES", allowed.join(","));
             // Empty is meaningful: no directory group makes admins (the default is `admin`).
             d.set("OAUTH_ADMIN_ROLES", admins.join(","));
+            // A token without the groups claim skips the role check and lands on the
+            // default role: `pending` (no access until an admin approves), never `user`.
+            d.set("DEFAULT_USER_ROLE", "pending");
+        }
+        // How long a session lasts, so a user removed from the directory loses
+        // access at most this long after (upstream's default is four weeks).
+        d.set("JWT_EXPIRES_IN", session_duration(identity.session_seconds));
+        // The access job authenticates with an admin's API key (the identity's
+        // `admin-key` secret); only admins may hold keys, and only for the calls
+        // the job makes.
+        if identity.admin_key.is_some() {
+            d.flag("ENABLE_API_KEYS", true);
+            d.flag("USER_PERMISSIONS_FEATURES_API_KEYS", false);
+            d.flag("ENABLE_API_KEYS_ENDPOINT_RESTRICTIONS", true);
+            d.set(
+                "API_KEYS_ALLOWED_ENDPOINTS",
+                crate::emit::open_webui::ACCESS_JOB_ENDPOINTS.join(","),
+            );
         }
         d.nodes
             .extend(admitted(model, env).map(crate::model::Group::id));
@@ -288,14 +321,23 @@ fn open_webui(model: &Model, env: &Environment, app: &App, d: &mut Derived) {
             // The file in the container is never pruned and dies with it.
             d.flag("ENABLE_AUDIT_LOGS_FILE", false);
         }
-        if matches!(level, AuditLevel::Request | AuditLevel::RequestResponse) {
-            // Upstream excludes /chats,/chat,/folders by default; empty means none.
-            // (AUDIT_INCLUDED_PATHS would switch to allow-list mode: not wanted.)
+        if level != AuditLevel::None {
+            // Upstream excludes /chats,/chat,/folders by default, which matches
+            // /api/chat/completions and /api/v1/chats/*: empty means none, so chat
+            // activity is audited. (AUDIT_INCLUDED_PATHS would switch to allow-list
+            // mode: not wanted.) Reads (GET) of conversations included.
             d.set("AUDIT_EXCLUDED_PATHS", "");
-        }
-        if level == AuditLevel::RequestResponse {
-            // Every request: reads (GET) of conversations included.
             d.flag("ENABLE_AUDIT_GET_REQUESTS", true);
+        }
+        if matches!(level, AuditLevel::Request | AuditLevel::RequestResponse) {
+            // Bodies are cut at this many bytes (upstream's default when unset).
+            d.set(
+                "MAX_BODY_LOG_SIZE",
+                env.logging
+                    .audit_max_body
+                    .unwrap_or(crate::emit::open_webui::DEFAULT_MAX_BODY_LOG_SIZE)
+                    .to_string(),
+            );
         }
     }
 
@@ -306,11 +348,17 @@ fn open_webui(model: &Model, env: &Environment, app: &App, d: &mut Derived) {
         d.flag(var, on);
     }
 
-    // The SDM twin: admins cannot read or export users' chats; a token without the
-    // groups claim lands as `pending`, never as a user.
+    // The SDM twin: admins cannot read or export users' chats, nor read them through
+    // analytics (its router returns message content), nor bypass the access
+    // grants of knowledge, models, prompts and tools; no message ratings, whose
+    // feedback snapshots hold the chat. What stays open is in the Limits section of
+    // docs/policy.md (any file by id, the feedback export of ratings sent anyway).
     if env.sdm.is_some() {
         d.flag("ENABLE_ADMIN_CHAT_ACCESS", false);
         d.flag("ENABLE_ADMIN_EXPORT", false);
+        d.flag("ENABLE_ADMIN_ANALYTICS", false);
+        d.flag("BYPASS_ADMIN_ACCESS_CONTROL", false);
+        d.flag("ENABLE_MESSAGE_RATING", false);
         d.set("DEFAULT_USER_ROLE", "pending");
     }
 
@@ -371,5 +419,13 @@ mod tests {
     fn levels_are_written_as_upstream_spells_them() {
         assert_eq!(upper("request-response"), "REQUEST_RESPONSE");
         assert_eq!(upper("info"), "INFO");
+    }
+
+    #[test]
+    fn sessions_are_written_in_the_largest_whole_unit() {
+        assert_eq!(session_duration(8 * 3600), "8h");
+        assert_eq!(session_duration(90 * 60), "90m");
+        assert_eq!(session_duration(45), "45s");
+        assert_eq!(session_duration(48 * 3600), "48h");
     }
 }
