@@ -12,7 +12,8 @@
 //! its audit entries) when the platform runs an `open-webui` app; unknown fields
 //! stay in `_source` but are not indexed (`dynamic: false`), so a new field can
 //! never reject a document. The ILM policy rolls over after the stream's `hot`
-//! duration and deletes after its retention.
+//! duration and deletes what the retention leaves after it, counted from the
+//! rollover, so no document outlives the retention (its longest life).
 
 use serde_json::{Map, Value, json};
 
@@ -332,9 +333,14 @@ fn ilm_policy(
     );
     let delete_days = retention.filter(|r| !r.forever).and_then(|r| r.days);
     if let Some(days) = delete_days {
+        // ILM counts the delete phase's `min_age` from the rollover, and an index
+        // rolls over after at most `hot_days`: a document lives at most
+        // `hot_days + min_age`, so `min_age` is what the retention leaves after
+        // the hot phase (retention is the longest any record lives).
+        let after_rollover = days.saturating_sub(hot_days);
         phases.insert(
             "delete".into(),
-            json!({"min_age": format!("{days}d"), "actions": {"delete": {}}}),
+            json!({"min_age": format!("{after_rollover}d"), "actions": {"delete": {}}}),
         );
     }
     let mut meta = meta(model, env, stream, index);

@@ -584,9 +584,11 @@ fn lifecycle_phases_follow_the_retention_classes() {
                 );
                 match retention.filter(|r| !r.forever).and_then(|r| r.days) {
                     Some(days) => {
+                        // ILM counts it from the rollover (at most `hot` days in):
+                        // rollover age + min_age is the retention, never more.
                         assert_eq!(
                             phases["delete"]["min_age"],
-                            format!("{days}d"),
+                            format!("{}d", days.saturating_sub(hot)),
                             "{spec} {} {stream}",
                             env.name
                         );
@@ -617,11 +619,12 @@ fn lifecycle_phases_follow_the_retention_classes() {
         repo.json(&format!("essp/{env}/{stream}.ilm.json"))["policy"]["phases"]["delete"]["min_age"]
             .clone()
     };
-    assert_eq!(delete("dev", "app"), "14d");
-    assert_eq!(delete("prod", "app"), "90d");
-    assert_eq!(delete("prod", "access"), "400d");
-    assert_eq!(delete("prod", "audit"), "400d");
-    assert_eq!(delete("prod-sdm", "audit"), "730d");
+    // Retention minus the hot (rollover) age: prod app logs 90 - 7, audit 400 - 30.
+    assert_eq!(delete("dev", "app"), "7d");
+    assert_eq!(delete("prod", "app"), "83d");
+    assert_eq!(delete("prod", "access"), "393d");
+    assert_eq!(delete("prod", "audit"), "370d");
+    assert_eq!(delete("prod-sdm", "audit"), "700d");
     let hot = |env: &str, stream: &str| {
         repo.json(&format!("essp/{env}/{stream}.ilm.json"))["policy"]["phases"]["hot"]["actions"]["rollover"]["max_age"].clone()
     };
@@ -678,7 +681,8 @@ lint "retention/forever" level="allow"
         "1d",
         "no hot duration: daily rollover"
     );
-    assert_eq!(phases("app")["delete"]["min_age"], "30d");
+    // Daily rollover: deleted 29 days after it, 30 days after the first write.
+    assert_eq!(phases("app")["delete"]["min_age"], "29d");
     assert_eq!(phases("app")["hot"]["actions"]["rollover"]["max_age"], "1d");
     let template = built.json("essp/dev/app.index-template.json");
     assert_eq!(
