@@ -252,6 +252,11 @@ pub enum Command {
         example: Example,
     },
 
+    /// Compare the spec with what is live: the secret stores (`ssm`), exported
+    /// configs (`live`). Exit 0 no drift, 2 drift, 1 error.
+    #[command(subcommand)]
+    Drift(DriftCommand),
+
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  charter completions bash > /etc/bash_completion.d/charter\n  charter completions zsh > ~/.zfunc/_charter"
@@ -264,6 +269,38 @@ pub enum Command {
     /// Print the man page (roff).
     #[command(after_help = "Examples:\n  charter man > charter.1 && man ./charter.1")]
     Man,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DriftCommand {
+    /// Compare an environment's secrets with the SSM Parameter Store and Secrets
+    /// Manager: missing, unexpected under the prefix, wrong type, wrong KMS key,
+    /// rotation overdue. Reads metadata only (`DescribeParameters`, `ListSecrets`),
+    /// never a value.
+    #[command(
+        after_help = "AWS credentials and region come from the standard chain (AWS_PROFILE, SSO, \
+                      AWS_ACCESS_KEY_ID, AWS_REGION, instance roles). The IAM policy it needs: \
+                      ssm:DescribeParameters and secretsmanager:ListSecrets.\n\n\
+                      Examples:\n  charter drift ssm --env prod\n  \
+                      charter drift ssm --env prod --format sarif > drift.sarif\n  \
+                      charter drift ssm --env dev --endpoint-url http://127.0.0.1:5000  # an emulator\n  \
+                      charter drift ssm --env prod --today 2027-01-01   # what will be overdue by then"
+    )]
+    Ssm {
+        #[command(flatten)]
+        spec: SpecArgs,
+
+        /// The environment (an SDM twin like `prod-sdm` too).
+        #[arg(long, value_name = "ENV")]
+        env: String,
+
+        /// Send the AWS calls here instead of the region's endpoints (an emulator, a VPC endpoint).
+        #[arg(long, value_name = "URL")]
+        endpoint_url: Option<String>,
+
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

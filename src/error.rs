@@ -105,6 +105,10 @@ pub enum Error {
     )]
     ArtifactSchema { count: usize, details: String },
 
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Store(#[from] crate::drift::store::StoreError),
+
     #[error("cannot write the report")]
     #[diagnostic(code(charter::output))]
     Output(#[source] std::io::Error),

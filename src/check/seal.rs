@@ -286,6 +286,7 @@ fn environment(
                     consumers: s.consumers.iter().map(|c| c.value.clone()).collect(),
                     env: s.env.value.clone(),
                     rotate_days: s.rotate.as_ref().map(|r| r.value.days()),
+                    kms_key: s.kms_key.as_ref().map(|k| k.value.clone()),
                     declared: NodeId::secret(
                         declared_in.get(&s.span).copied().unwrap_or(&name),
                         &s.name.value,

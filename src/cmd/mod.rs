@@ -5,6 +5,7 @@ pub mod apply;
 pub mod build;
 pub mod check;
 pub(crate) mod compare;
+pub mod drift;
 pub mod explain;
 pub mod fmt;
 pub mod graph;
@@ -21,7 +22,7 @@ pub mod who_can;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use crate::cli::{Cli, ColorChoice, Command};
+use crate::cli::{Cli, ColorChoice, Command, DriftCommand};
 use crate::diag::render_human::Style;
 use crate::error::Error;
 
@@ -77,6 +78,12 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Graph { spec, format } => graph::run(&spec, format, style),
         Command::Fmt { spec, check } => fmt::run(&spec, check),
         Command::Init { dir, example } => init::run(&dir, example),
+        Command::Drift(DriftCommand::Ssm {
+            spec,
+            env,
+            endpoint_url,
+            format,
+        }) => drift::ssm(&spec, &env, endpoint_url.as_deref(), format, style),
         Command::Completions { shell } => reference::completions(shell),
         Command::Man => reference::man(),
     }

@@ -210,6 +210,16 @@ codes! {
         "a constraint's schema file is not in the spec";
     ConstraintBadSchema => "constraint/bad-schema", Deny, false, "constraint-bad-schema",
         "a constraint's schema file is not valid JSON or not a valid JSON Schema";
+    DriftMissing => "drift/missing", Deny, false, "drift-missing",
+        "a declared secret is not in the live store (drift ssm)";
+    DriftUnexpected => "drift/unexpected", Warn, false, "drift-unexpected",
+        "the live store holds a parameter or secret under the spec's prefix that no secret declares (drift ssm)";
+    DriftWrongType => "drift/wrong-type", Deny, false, "drift-wrong-type",
+        "an SSM secret that is a String or StringList, not a SecureString (drift ssm)";
+    DriftWrongKmsKey => "drift/wrong-kms-key", Deny, false, "drift-wrong-kms-key",
+        "a secret encrypted with another KMS key than the spec names (drift ssm)";
+    DriftRotationOverdue => "drift/rotation-overdue", Warn, false, "drift-rotation-overdue",
+        "a secret last changed longer ago than its rotation period (drift ssm)";
 }
 
 impl Code {

@@ -209,6 +209,20 @@ pub fn render(
     style: Style,
     width: usize,
 ) -> String {
+    let mut out = render_findings(sources, findings, style, width);
+    out.push_str(&summary(sources, findings, waived));
+    out.push('\n');
+    out
+}
+
+/// Renders every finding, each followed by a blank line (no summary: for commands
+/// whose summary is about something else than the spec, like `drift`).
+pub fn render_findings(
+    sources: &Sources,
+    findings: &[Finding],
+    style: Style,
+    width: usize,
+) -> String {
     let mut out = String::new();
     let theme = if style == Style::Color {
         GraphicalTheme::unicode()
@@ -231,8 +245,6 @@ pub fn render(
         }
         out.push('\n');
     }
-    out.push_str(&summary(sources, findings, waived));
-    out.push('\n');
     out
 }
 

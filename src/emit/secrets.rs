@@ -39,6 +39,9 @@ struct Entry<'m> {
     /// The SSM parameter type (`SecureString`); `null` in Secrets Manager.
     parameter_type: Option<&'static str>,
     rotation_days: Option<u64>,
+    /// Written only when the spec names the key (`kms-key=`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kms_key: Option<&'m str>,
     consumers: Vec<Consumer>,
 }
 
@@ -86,6 +89,7 @@ fn manifest(model: &Model, env: &Environment) -> Result<Artifact, EmitError> {
             path: &secret.path,
             parameter_type: (secret.store == SecretStore::Ssm).then_some("SecureString"),
             rotation_days: secret.rotate_days,
+            kms_key: secret.kms_key.as_deref(),
             consumers,
         });
     }

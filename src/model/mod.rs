@@ -276,6 +276,10 @@ pub struct Secret {
     pub consumers: BTreeSet<String>,
     pub env: String,
     pub rotate_days: Option<u64>,
+    /// The KMS key that must encrypt it (alias, id or ARN), if the spec names one
+    /// (serialized only then).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kms_key: Option<String>,
     /// The spec node that declares it: `secret/{env}/{name}` of the environment along
     /// the `extends` chain (or a twin's base) whose block holds it.
     #[serde(skip)]

@@ -291,6 +291,15 @@ fn lower_secret(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Secret> {
     let env_var = r.req_prop_str(ctx, "env", example);
     let rotate = r.prop_duration(ctx, "rotate");
     let path = r.prop_str(ctx, "path");
+    let kms_key = r.prop_str(ctx, "kms-key");
+    if let Some(key) = &kms_key {
+        crate::parse::grammar::check_not_empty(
+            ctx,
+            key,
+            "the KMS key",
+            "kms-key=\"alias/caas-prod\"",
+        );
+    }
     r.finish(ctx);
     r.no_children(ctx);
     if let Some(var) = &env_var
@@ -341,6 +350,7 @@ fn lower_secret(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Secret> {
         env: env_var?,
         rotate,
         path,
+        kms_key,
         span: r.name_span,
     })
 }

@@ -67,6 +67,8 @@ pub struct Secret {
     pub env: Spanned<String>,
     pub rotate: Option<Spanned<Duration>>,
     pub path: Option<Spanned<String>>,
+    /// The KMS key that must encrypt it (alias, id or ARN), if the spec names one.
+    pub kms_key: Option<Spanned<String>>,
     pub span: Span,
 }
 

@@ -5,6 +5,12 @@
 //! `snapshots/fixtures/`, and each must report its code, every finding with a position.
 //! A case named `ok-<case>` is the near miss of the code `<case>` names: a spec that
 //! comes close and must not report that code (it is not snapshotted).
+//!
+//! Drift fixtures (`drift/<case>/`) also hold `drift.json`: the environment, the
+//! time, and a recorded secret store (`store`, the JSON that
+//! `charter::drift::store::Recorded` reads). The spec is compiled, then compared with
+//! the recording through the same comparison `charter drift ssm` runs on the AWS
+//! listing, and the drift findings join the report.
 
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
@@ -12,6 +18,7 @@ use std::path::{Path, PathBuf};
 use charter::Outcome;
 use charter::diag::code::Code;
 use charter::diag::finding::Label;
+use charter::drift::store::MetadataSource;
 use charter::source::Sources;
 
 use crate::support;
@@ -198,7 +205,11 @@ fn fixtures_report_their_code() {
     let mut failures = Vec::new();
     for fixture in &fixtures {
         let sources = support::load(&fixture.dir);
-        let outcome = support::compile(&sources);
+        let mut outcome = support::compile(&sources);
+        if let Err(problem) = drift(fixture, &mut outcome) {
+            failures.push(problem);
+            continue;
+        }
         failures.extend(problems(fixture, &sources, &outcome));
         if fixture.near_miss() {
             continue;
@@ -218,6 +229,44 @@ fn fixtures_report_their_code() {
     );
 }
 
+/// Adds the drift findings of a fixture with a `drift.json` to its outcome.
+fn drift(fixture: &Fixture, outcome: &mut Outcome) -> Result<(), String> {
+    let path = fixture.dir.join("drift.json");
+    if !path.is_file() {
+        return Ok(());
+    }
+    let id = fixture.id();
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{id}: drift.json: {e}"))?;
+    let file: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("{id}: drift.json: {e}"))?;
+    let env = file["environment"]
+        .as_str()
+        .ok_or_else(|| format!("{id}: drift.json needs \"environment\""))?;
+    let now: jiff::Timestamp = file["now"]
+        .as_str()
+        .and_then(|t| t.parse().ok())
+        .ok_or_else(|| format!("{id}: drift.json needs \"now\" (RFC 3339)"))?;
+    let model = outcome
+        .model
+        .as_ref()
+        .ok_or_else(|| format!("{id}: a drift fixture's spec must compile"))?;
+    let environment = model
+        .environments
+        .get(env)
+        .ok_or_else(|| format!("{id}: the spec has no environment `{env}`"))?;
+    let store = charter::drift::store::Recorded::parse("drift.json", &file["store"].to_string())
+        .map_err(|e| format!("{id}: {e}"))?;
+    let listing = store
+        .listing(&environment.secret_prefix)
+        .map_err(|e| format!("{id}: {e}"))?;
+    let (found, _) = charter::drift::ssm::compare(model, environment, &listing, now);
+    outcome.findings.extend(found);
+    outcome.findings.sort_by(|a, b| {
+        (a.primary.span, a.code, &a.message).cmp(&(b.primary.span, b.code, &b.message))
+    });
+    Ok(())
+}
+
 #[test]
 fn every_code_has_a_fixture() {
     let covered: Vec<Code> = fixtures()
@@ -233,6 +282,29 @@ fn every_code_has_a_fixture() {
     assert!(
         missing.is_empty(),
         "{} code(s) have no fixture under tests/fixtures/:\n{}",
+        missing.len(),
+        missing.join("\n")
+    );
+}
+
+#[test]
+fn drift_codes_have_a_near_miss() {
+    let near: Vec<Code> = fixtures()
+        .iter()
+        .filter(|f| f.near_miss())
+        .filter_map(Fixture::code)
+        .collect();
+    let missing: Vec<String> = Code::ALL
+        .iter()
+        .filter(|code| code.name().starts_with("drift/") && !near.contains(code))
+        .map(|code| {
+            let (family, case) = code.name().split_once('/').expect("family/name");
+            format!("  {code}: add tests/fixtures/{family}/ok-{case}/")
+        })
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{} drift code(s) have no near-miss fixture:\n{}",
         missing.len(),
         missing.join("\n")
     );

@@ -7,6 +7,7 @@ mod architecture;
 mod build;
 mod cli;
 mod docs;
+mod drift;
 mod emit_apps;
 mod emit_documents;
 mod emit_operations;
