@@ -66,6 +66,8 @@ pub struct Outcome {
     pub waived: Vec<Waived>,
     /// Present only when no error is left.
     pub model: Option<Model>,
+    /// How long each stage took (`parse`, `resolve`, `check`), in order.
+    pub timings: Vec<(&'static str, std::time::Duration)>,
 }
 
 impl Outcome {
@@ -82,11 +84,19 @@ pub fn compile(sources: &Sources, options: &Options) -> Outcome {
         .iter()
         .find(|(_, f)| f.path == "charter.kdl")
         .map_or(SourceId(0), |(id, _)| id);
+    let mut timings = Vec::new();
+    let mut clock = std::time::Instant::now();
+    let mut lap = |stage: &'static str| {
+        let now = std::time::Instant::now();
+        timings.push((stage, now - clock));
+        clock = now;
+    };
     let parse::Parsed {
         spec,
         mut findings,
         unreadable,
     } = parse::parse_spec(sources);
+    lap("parse");
     let mut sealed = None;
     let mut checked = false;
     // Name-level problems (duplicates, dangling references, cycles) are reported
@@ -94,6 +104,7 @@ pub fn compile(sources: &Sources, options: &Options) -> Outcome {
     let parsed_clean = !findings.has_errors();
     if unreadable == 0 {
         let resolution = resolve::resolve(&spec, root, &mut findings);
+        lap("resolve");
         if parsed_clean && !findings.has_errors() {
             check::run_checks(&resolution, sources, &mut findings);
             checked = true;
@@ -102,9 +113,12 @@ pub fn compile(sources: &Sources, options: &Options) -> Outcome {
     }
     let (findings, waived) = policy::apply(&spec, findings, options, checked);
     let model = if findings.has_errors() { None } else { sealed };
+    let findings = findings.into_sorted();
+    lap("check");
     Outcome {
-        findings: findings.into_sorted(),
+        findings,
         waived,
         model,
+        timings,
     }
 }

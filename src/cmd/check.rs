@@ -11,7 +11,8 @@ use serde::Serialize;
 use similar::TextDiff;
 
 use crate::cli::{AnswerFormat, OutputArgs, SpecArgs};
-use crate::cmd::{compare, exit, load, pretty_json, write_stdout};
+use crate::cmd::compare::{Comparer, Seen};
+use crate::cmd::{exit, load, pretty_json, timings, write_stdout};
 use crate::diag::render_human::Style;
 use crate::error::Error;
 
@@ -39,27 +40,38 @@ pub fn run(
     format: AnswerFormat,
     style: Style,
 ) -> Result<ExitCode, Error> {
-    let set = match load::load_artifacts(spec, output, style)? {
-        Ok(set) => set,
+    let compiled = match load::load_compiled(spec, style)? {
+        Ok(compiled) => compiled,
         Err(code) => return Ok(code),
     };
     let out = load::output_dir(spec, output);
-    let comparison = compare::compare(&set, &out)?;
-    let mut diffs = Vec::with_capacity(comparison.stale.len());
-    for path in &comparison.stale {
-        let file = out.join(path);
-        let bytes = std::fs::read(&file).map_err(|source| Error::Read { path: file, source })?;
-        let new = set.get(path).map_or("", |a| a.contents.as_str());
-        let diff = TextDiff::from_lines(String::from_utf8_lossy(&bytes).as_ref(), new)
-            .unified_diff()
-            .context_radius(3)
-            .header(&format!("a/{path}"), &format!("b/{path}"))
-            .to_string();
-        diffs.push(Stale {
-            path: path.clone(),
-            diff,
-        });
-    }
+    let mut comparer = Comparer::new(&out)?;
+    let mut diffs = Vec::new();
+    let mut total = 0usize;
+    // Each artifact is compared as it comes and dropped; only diffs are kept.
+    load::emit_checked(&compiled, spec, output, |artifact| {
+        total += 1;
+        timings::time("compare", || {
+            if let Seen::Stale(old) = comparer.see(&artifact)? {
+                let path = &artifact.path;
+                let diff = TextDiff::from_lines(
+                    String::from_utf8_lossy(&old).as_ref(),
+                    artifact.contents.as_str(),
+                )
+                .unified_diff()
+                .context_radius(3)
+                .header(&format!("a/{path}"), &format!("b/{path}"))
+                .to_string();
+                diffs.push(Stale {
+                    path: path.clone(),
+                    diff,
+                });
+            }
+            Ok(())
+        })
+    })?;
+    let comparison = comparer.finish();
+    diffs.sort_by(|a, b| a.path.cmp(&b.path));
     let report = Freshness {
         fresh: comparison.up_to_date(),
         missing: comparison.missing,
@@ -69,7 +81,7 @@ pub fn run(
     };
     let text = match format {
         AnswerFormat::Json => pretty_json(&report)?,
-        AnswerFormat::Human => human(&report, &out.display().to_string(), set.len()),
+        AnswerFormat::Human => human(&report, &out.display().to_string(), total),
     };
     write_stdout(&text)?;
     Ok(ExitCode::from(if report.fresh {

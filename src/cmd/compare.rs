@@ -18,7 +18,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use crate::emit::ArtifactSet;
+use crate::emit::Artifact;
 use crate::error::Error;
 
 /// How an output directory differs from an artifact set. Paths are relative, with
@@ -39,37 +39,70 @@ impl Comparison {
     }
 }
 
-/// Compares `set` with the directory `dir` (which need not exist).
-pub(crate) fn compare(set: &ArtifactSet, dir: &Path) -> Result<Comparison, Error> {
-    let on_disk = files_under(dir)?;
-    let ours = previously_generated(dir);
-    let mut out = Comparison::default();
-    for artifact in set.iter() {
-        if !on_disk.contains(&artifact.path) {
-            out.missing.push(artifact.path.clone());
-            continue;
+/// The comparison of one output directory with artifacts as they pass, one at a
+/// time (`see`), so the artifact set never has to be held whole.
+pub(crate) struct Comparer<'d> {
+    dir: &'d Path,
+    on_disk: BTreeSet<String>,
+    seen: BTreeSet<String>,
+    comparison: Comparison,
+}
+
+/// What one artifact is to the directory; a stale one carries the bytes there.
+pub(crate) enum Seen {
+    Fresh,
+    Missing,
+    Stale(Vec<u8>),
+}
+
+impl<'d> Comparer<'d> {
+    /// Walks `dir` (which need not exist) once.
+    pub(crate) fn new(dir: &'d Path) -> Result<Self, Error> {
+        Ok(Self {
+            dir,
+            on_disk: files_under(dir)?,
+            seen: BTreeSet::new(),
+            comparison: Comparison::default(),
+        })
+    }
+
+    /// Compares one artifact with its file.
+    pub(crate) fn see(&mut self, artifact: &Artifact) -> Result<Seen, Error> {
+        self.seen.insert(artifact.path.clone());
+        if !self.on_disk.contains(&artifact.path) {
+            self.comparison.missing.push(artifact.path.clone());
+            return Ok(Seen::Missing);
         }
-        let path = dir.join(&artifact.path);
+        let path = self.dir.join(&artifact.path);
         let bytes = std::fs::read(&path).map_err(|source| Error::Read { path, source })?;
         if bytes == artifact.contents.as_bytes() {
-            out.fresh += 1;
+            self.comparison.fresh += 1;
+            Ok(Seen::Fresh)
         } else {
-            out.stale.push(artifact.path.clone());
+            self.comparison.stale.push(artifact.path.clone());
+            Ok(Seen::Stale(bytes))
         }
     }
-    for path in on_disk {
-        if set.get(&path).is_some() {
-            continue;
+
+    /// The comparison, once every artifact has been seen: what else is in the
+    /// directory is an earlier build's (removed) or the user's (foreign).
+    pub(crate) fn finish(self) -> Comparison {
+        let ours = previously_generated(self.dir);
+        let mut out = self.comparison;
+        for path in self.on_disk {
+            if self.seen.contains(&path) {
+                continue;
+            }
+            if ours.contains(&path) {
+                out.removed.push(path);
+            } else {
+                out.foreign.push(path);
+            }
         }
-        if ours.contains(&path) {
-            out.removed.push(path);
-        } else {
-            out.foreign.push(path);
-        }
+        out.missing.sort();
+        out.stale.sort();
+        out
     }
-    out.missing.sort();
-    out.stale.sort();
-    Ok(out)
 }
 
 /// The paths a previous build recorded in `dir/manifest.json` (its own included);

@@ -108,9 +108,12 @@ pub fn load_compiled(
     spec: &crate::cli::SpecArgs,
     style: crate::diag::render_human::Style,
 ) -> Result<Result<Compiled, std::process::ExitCode>, Error> {
-    let sources = load_spec(&spec.spec)?;
+    let sources = super::timings::time("load", || load_spec(&spec.spec))?;
     let options = crate::Options::on(spec.today.unwrap_or_else(super::today_utc));
     let outcome = crate::compile(&sources, &options);
+    for (stage, took) in &outcome.timings {
+        super::timings::record(stage, *took);
+    }
     match outcome.model {
         Some(model) if !outcome.has_errors() => Ok(Ok(Compiled { sources, model })),
         _ => {
@@ -194,13 +197,41 @@ pub fn load_built(
         Ok(compiled) => compiled,
         Err(code) => return Ok(Err(code)),
     };
+    let mut set = crate::emit::ArtifactSet::default();
+    emit_checked(&compiled, spec, output, |artifact| {
+        set.insert(artifact).map_err(Error::from)
+    })?;
+    Ok(Ok((compiled, set)))
+}
+
+/// Hands each artifact of a compiled spec to `put` as it is emitted, once it has
+/// been checked against its schema: a caller that writes and drops each
+/// one holds at most one artifact family in memory. A schema failure is a bug in
+/// charter: every failure is collected and returned as one error after the last
+/// artifact, so a caller writing into a staging directory discards it.
+pub fn emit_checked(
+    compiled: &Compiled,
+    spec: &crate::cli::SpecArgs,
+    output: &crate::cli::OutputArgs,
+    mut put: impl FnMut(crate::emit::Artifact) -> Result<(), Error>,
+) -> Result<(), Error> {
+    use super::timings::{record, time};
     let context = crate::emit::Context {
         spec_digest: crate::emit::spec_digest(&compiled.sources),
         commit: output.commit.clone(),
         templates: load_templates(&spec.spec)?,
     };
-    let set = crate::emit::emit(&compiled.model, &context)?;
-    let failures = crate::emit::schemas::validate(&set);
+    let mut validators = crate::emit::schemas::Validators::default();
+    let mut failures = Vec::new();
+    // Emitting is what happens between two artifacts handed out.
+    let mut clock = std::time::Instant::now();
+    crate::emit::emit_each(&compiled.model, &context, |artifact| {
+        record("emit", clock.elapsed());
+        failures.extend(time("schemas", || validators.check(&artifact)));
+        let put_result = put(artifact);
+        clock = std::time::Instant::now();
+        put_result
+    })?;
     if !failures.is_empty() {
         let details = failures
             .iter()
@@ -212,5 +243,5 @@ pub fn load_built(
             details,
         });
     }
-    Ok(Ok((compiled, set)))
+    Ok(())
 }

@@ -16,6 +16,7 @@ pub mod model;
 mod out_dir;
 pub mod reference;
 mod staging;
+pub(crate) mod timings;
 pub mod validate;
 pub mod who_can;
 
@@ -36,6 +37,16 @@ pub mod exit {
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<ExitCode, Error> {
+    let start = std::time::Instant::now();
+    let show_timings = cli.timings;
+    let outcome = run_command(cli);
+    if show_timings {
+        eprint!("{}", timings::report(start));
+    }
+    outcome
+}
+
+fn run_command(cli: Cli) -> Result<ExitCode, Error> {
     let style = style(cli.color);
     match cli.command {
         Command::Validate {

@@ -9,8 +9,10 @@ use std::fmt::Write as _;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::emit::{Artifact, ArtifactSet, Context};
-use crate::id::NodeId;
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::emit::{Artifact, Context, EmitError};
+use crate::id::{NodeId, NodeKind};
 use crate::model::Model;
 
 pub const PATH: &str = "manifest.json";
@@ -31,7 +33,7 @@ pub struct Manifest {
 pub struct ManifestFile {
     pub path: String,
     pub sha256: String,
-    /// The spec nodes it came from, sorted.
+    /// The spec nodes it came from, sorted; `kind/*` for every node of a kind.
     pub sources: Vec<NodeId>,
 }
 
@@ -74,22 +76,87 @@ pub fn sha256(text: &str) -> String {
     })
 }
 
-pub(crate) fn emit(model: &Model, context: &Context, set: &ArtifactSet) -> Artifact {
-    let manifest = Manifest {
-        generator: "charter".to_string(),
-        version: env!("CARGO_PKG_VERSION").to_string(),
-        platform: model.platform.name.clone(),
-        spec_digest: context.spec_digest.clone(),
-        commit: context.commit.clone(),
-        files: set
-            .iter()
-            .map(|a| ManifestFile {
-                path: a.path.clone(),
-                sha256: sha256(&a.contents),
-                sources: a.sources.clone(),
-            })
-            .collect(),
-    };
-    let text = serde_json::to_string_pretty(&manifest).unwrap_or_default();
-    Artifact::new(PATH, text).schema("manifest.schema.json")
+/// The manifest being built while the artifacts pass: each file's path, digest and
+/// spec nodes. A file drawn from every node of a kind (every group, say) lists
+/// `kind/*` instead of each of them, so the listing grows with the files, not with
+/// files × groups.
+pub(crate) struct Listing {
+    files: BTreeMap<String, ManifestFile>,
+    /// Every node of each kind with at least two, that `kind/*` stands for.
+    every: Vec<(NodeKind, BTreeSet<NodeId>)>,
 }
+
+impl Listing {
+    pub(crate) fn new(model: &Model) -> Self {
+        let kinds: [(NodeKind, Vec<&String>); 7] = [
+            (NodeKind::App, model.apps.keys().collect()),
+            (NodeKind::Environment, model.environments.keys().collect()),
+            (NodeKind::Group, model.groups.keys().collect()),
+            (NodeKind::Channel, model.channels.keys().collect()),
+            (NodeKind::Escalation, model.escalations.keys().collect()),
+            (NodeKind::Alert, model.alerts.keys().collect()),
+            (NodeKind::Runbook, model.runbooks.keys().collect()),
+        ];
+        let every = kinds
+            .into_iter()
+            .filter(|(_, names)| names.len() >= 2)
+            .map(|(kind, names)| {
+                let ids = names.into_iter().map(|n| NodeId::new(kind, n)).collect();
+                (kind, ids)
+            })
+            .collect();
+        Self {
+            files: BTreeMap::new(),
+            every,
+        }
+    }
+
+    /// Lists one artifact; two artifacts with one path are a bug.
+    pub(crate) fn add(&mut self, artifact: &Artifact) -> Result<(), EmitError> {
+        if self.files.contains_key(&artifact.path) || artifact.path == PATH {
+            return Err(EmitError::DuplicateArtifact(artifact.path.clone()));
+        }
+        let file = ManifestFile {
+            path: artifact.path.clone(),
+            sha256: sha256(&artifact.contents),
+            sources: self.compact(&artifact.sources),
+        };
+        self.files.insert(artifact.path.clone(), file);
+        Ok(())
+    }
+
+    /// `sources` (sorted) with every complete kind written `kind/*`.
+    fn compact(&self, sources: &[NodeId]) -> Vec<NodeId> {
+        let mut out: Vec<NodeId> = sources.to_vec();
+        for (kind, all) in &self.every {
+            let present = sources
+                .iter()
+                .filter(|id| id.kind == *kind && all.contains(*id))
+                .count();
+            if present == all.len() {
+                out.retain(|id| !(id.kind == *kind && all.contains(id)));
+                out.push(NodeId::new(*kind, EVERY));
+            }
+        }
+        out.sort();
+        out
+    }
+
+    /// The manifest of everything listed.
+    pub(crate) fn finish(self, model: &Model, context: &Context) -> Artifact {
+        let manifest = Manifest {
+            generator: "charter".to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            platform: model.platform.name.clone(),
+            spec_digest: context.spec_digest.clone(),
+            commit: context.commit.clone(),
+            files: self.files.into_values().collect(),
+        };
+        let text = serde_json::to_string_pretty(&manifest).unwrap_or_default();
+        Artifact::new(PATH, text).schema("manifest.schema.json")
+    }
+}
+
+/// The name that stands for every node of a kind in a manifest's `sources`
+/// (`group/*`); no node is named so (names follow the name rule).
+pub const EVERY: &str = "*";

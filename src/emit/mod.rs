@@ -1,5 +1,5 @@
-//! Emit stage: the sealed model → the artifact set, in memory. One file per
-//! artifact family; every emitter is a pure function of the model and the
+//! Emit stage: the sealed model → the artifact set, handed out one family at a time
+//! (`emit_each`) or collected in memory (`emit`). One file per artifact family; every emitter is a pure function of the model and the
 //! [`Context`] (no I/O, no clock, no environment, no hash-map order), so two runs on
 //! the same spec give byte-identical files on any machine.
 
@@ -44,27 +44,42 @@ pub const HEADER: &str =
 /// One artifact family's emitter.
 type Family = fn(&Model, &Context) -> Result<Vec<Artifact>, EmitError>;
 
-/// Every artifact of a model, plus the manifest that lists them.
-pub fn emit(model: &Model, context: &Context) -> Result<ArtifactSet, EmitError> {
-    let mut set = ArtifactSet::default();
-    let families: &[Family] = &[
-        katana::emit,
-        access::emit,
-        secrets::emit,
-        workflows::emit,
-        essp::emit,
-        alarms::emit,
-        storage::emit,
-        retention_sql::emit,
-        documents::emit,
-    ];
-    for family in families {
+/// Every family, in the order their artifacts are handed out.
+const FAMILIES: &[Family] = &[
+    katana::emit,
+    access::emit,
+    secrets::emit,
+    workflows::emit,
+    essp::emit,
+    alarms::emit,
+    storage::emit,
+    retention_sql::emit,
+    documents::emit,
+];
+
+/// Every artifact of a model, handed to `put` one family at a time, then the
+/// manifest that lists them all. Only the manifest's listing (path, digest, spec
+/// nodes) is kept across families, so a caller that writes each artifact and drops
+/// it holds at most one family's files in memory, whatever the size of the output.
+pub fn emit_each<E: From<EmitError>>(
+    model: &Model,
+    context: &Context,
+    mut put: impl FnMut(Artifact) -> Result<(), E>,
+) -> Result<(), E> {
+    let mut listing = manifest::Listing::new(model);
+    for family in FAMILIES {
         for artifact in family(model, context)? {
-            set.insert(artifact)?;
+            listing.add(&artifact)?;
+            put(artifact)?;
         }
     }
-    let manifest = manifest::emit(model, context, &set);
-    set.insert(manifest)?;
+    put(listing.finish(model, context))
+}
+
+/// Every artifact of a model, plus the manifest that lists them, in memory.
+pub fn emit(model: &Model, context: &Context) -> Result<ArtifactSet, EmitError> {
+    let mut set = ArtifactSet::default();
+    emit_each(model, context, |artifact| set.insert(artifact))?;
     Ok(set)
 }
 

@@ -969,3 +969,32 @@ fn explain_without_a_code_is_bad_usage() {
     assert_eq!(run.stdout, "");
     assert!(run.stderr.contains("<CODE>"), "{}", run.stderr);
 }
+
+#[test]
+fn timings_go_to_stderr_stage_by_stage_and_leave_stdout_alone() {
+    let plain = charter_with(&["check", "--today", TODAY, "--format", "json"]);
+    let timed = charter_with(&["--timings", "check", "--today", TODAY, "--format", "json"]);
+    assert_eq!(timed.status.code(), plain.status.code());
+    assert_eq!(timed.stdout, plain.stdout, "stdout is the same JSON");
+    assert!(plain.stderr.is_empty(), "{}", plain.stderr);
+    let stages: Vec<&str> = timed
+        .stderr
+        .lines()
+        .skip(1)
+        .filter_map(|line| line.split_whitespace().next())
+        .collect();
+    assert_eq!(
+        stages,
+        [
+            "load", "parse", "resolve", "check", "emit", "schemas", "compare", "other", "total"
+        ],
+        "{}",
+        timed.stderr
+    );
+    for line in timed.stderr.lines().skip(1) {
+        assert!(line.trim_end().ends_with(" ms"), "{line}");
+    }
+    // A global flag: after the subcommand too.
+    let after = charter_with(&["validate", "--today", TODAY, "--timings"]);
+    assert!(after.stderr.starts_with("timings:\n"), "{}", after.stderr);
+}
