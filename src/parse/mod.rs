@@ -36,21 +36,22 @@ use reader::Ctx;
 /// Stack for each parser thread: the KDL parser recurses per nesting level.
 const PARSER_STACK: usize = 64 * 1024 * 1024;
 
-/// Parses and lowers every file. Never panics on any input.
+/// Parses and lowers every file, in parallel (each worker lowers the files it
+/// parsed; the per-file specs are appended in path order). Never panics on any input.
 pub fn parse_spec(sources: &Sources) -> Parsed {
     let mut findings = Findings::new();
-    let (documents, unreadable) = parse_files(sources, &mut findings);
     let mut spec = Spec::default();
-    for (id, document) in documents {
-        let file = sources.get(id);
-        let mut ctx = Ctx {
-            file: id,
-            text: &file.text,
-            findings: &mut findings,
-        };
-        collect_strings(&ctx, document.nodes(), &mut spec.strings);
-        for node in document.nodes() {
-            lower_top_level(&mut ctx, node, &mut spec);
+    let mut unreadable = 0;
+    for (_, file) in parse_files(sources) {
+        match file {
+            Ok((lowered, file_findings)) => {
+                spec.append(lowered);
+                findings.extend(file_findings.into_sorted());
+            }
+            Err(errors) => {
+                unreadable += 1;
+                findings.extend(errors);
+            }
         }
     }
     Parsed {
@@ -58,6 +59,27 @@ pub fn parse_spec(sources: &Sources) -> Parsed {
         findings,
         unreadable,
     }
+}
+
+/// One file, parsed and lowered on its own: its part of the spec and its findings.
+type Lowered = Result<(Spec, Findings), Vec<Finding>>;
+
+/// Parses one file and lowers its nodes.
+fn parse_and_lower(sources: &Sources, id: SourceId) -> Lowered {
+    let document = parse_file(sources, id)?;
+    let file = sources.get(id);
+    let mut findings = Findings::new();
+    let mut spec = Spec::default();
+    let mut ctx = Ctx {
+        file: id,
+        text: &file.text,
+        findings: &mut findings,
+    };
+    collect_strings(&ctx, document.nodes(), &mut spec.strings);
+    for node in document.nodes() {
+        lower_top_level(&mut ctx, node, &mut spec);
+    }
+    Ok((spec, findings))
 }
 
 /// What parsing the files gave: the lowered spec, the findings, and how many files
@@ -182,11 +204,9 @@ fn collect_strings(ctx: &Ctx<'_>, nodes: &[KdlNode], out: &mut Vec<Spanned<Strin
     }
 }
 
-/// Parses every readable file, in parallel; syntax problems become findings.
-fn parse_files(
-    sources: &Sources,
-    findings: &mut Findings,
-) -> (Vec<(SourceId, KdlDocument)>, usize) {
+/// Parses and lowers every KDL file, in parallel, in path order; a file that cannot
+/// be read as KDL gives its syntax findings instead.
+fn parse_files(sources: &Sources) -> Vec<(SourceId, Lowered)> {
     let files: Vec<SourceId> = sources
         .iter()
         .filter(|(_, f)| f.is_kdl())
@@ -198,7 +218,7 @@ fn parse_files(
     let chunks: Vec<Vec<SourceId>> = (0..workers)
         .map(|w| files.iter().copied().skip(w).step_by(workers).collect())
         .collect();
-    let results: Vec<(SourceId, Result<KdlDocument, Vec<Finding>>)> = std::thread::scope(|scope| {
+    let results: Vec<(SourceId, Lowered)> = std::thread::scope(|scope| {
         let handles: Vec<_> = chunks
             .into_iter()
             .map(|chunk| {
@@ -208,7 +228,7 @@ fn parse_files(
                     .spawn_scoped(scope, move || {
                         chunk
                             .into_iter()
-                            .map(|id| (id, parse_file(sources, id)))
+                            .map(|id| (id, parse_and_lower(sources, id)))
                             .collect::<Vec<_>>()
                     })
             })
@@ -223,26 +243,18 @@ fn parse_files(
         }
         out
     });
-    let mut parsed: Vec<(SourceId, KdlDocument)> = Vec::new();
-    let mut unreadable = 0;
     let mut seen = std::collections::BTreeSet::new();
-    let mut take = |id, result| match result {
-        Ok(doc) => parsed.push((id, doc)),
-        Err(errors) => {
-            unreadable += 1;
-            findings.extend(errors);
-        }
-    };
+    let mut parsed = Vec::with_capacity(files.len());
     for (id, result) in results {
         seen.insert(id);
-        take(id, result);
+        parsed.push((id, result));
     }
     // A file whose worker could not run is parsed here, on this thread.
     for id in files.into_iter().filter(|id| !seen.contains(id)) {
-        take(id, parse_file(sources, id));
+        parsed.push((id, parse_and_lower(sources, id)));
     }
     parsed.sort_by_key(|(id, _)| *id);
-    (parsed, unreadable)
+    parsed
 }
 
 /// One file: UTF-8 and nesting checks, then KDL v2, with a v1 diagnosis on failure.

@@ -94,3 +94,48 @@ pub struct Spec {
     /// not also reported as missing.
     pub written: std::collections::BTreeSet<crate::id::NodeKind>,
 }
+
+impl Spec {
+    /// Appends the nodes of `other` (the next file's) after this one's. Every field
+    /// is named, so a new one cannot be forgotten here.
+    pub fn append(&mut self, other: Spec) {
+        let Spec {
+            platforms,
+            apps,
+            environments,
+            identities,
+            groups,
+            sdm,
+            retention,
+            logging,
+            channels,
+            escalations,
+            alerts,
+            runbooks,
+            lints,
+            waivers,
+            constraints,
+            strings,
+            dropped,
+            written,
+        } = other;
+        self.platforms.extend(platforms);
+        self.apps.extend(apps);
+        self.environments.extend(environments);
+        self.identities.extend(identities);
+        self.groups.extend(groups);
+        self.sdm.extend(sdm);
+        self.retention.extend(retention);
+        self.logging.extend(logging);
+        self.channels.extend(channels);
+        self.escalations.extend(escalations);
+        self.alerts.extend(alerts);
+        self.runbooks.extend(runbooks);
+        self.lints.extend(lints);
+        self.waivers.extend(waivers);
+        self.constraints.extend(constraints);
+        self.strings.extend(strings);
+        self.dropped.extend(dropped);
+        self.written.extend(written);
+    }
+}
