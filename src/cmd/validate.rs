@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use crate::Options;
 use crate::cli::{Format, PolicyArgs, SpecArgs};
-use crate::cmd::{exit, load::load_spec, today_utc, write_stdout};
+use crate::cmd::{exit, load::load_spec, timings, today_utc, write_stdout};
 use crate::diag::finding::Severity;
 use crate::diag::{render_github, render_human, render_json, render_sarif};
 use crate::error::Error;
@@ -15,13 +15,16 @@ pub fn run(
     format: Format,
     style: render_human::Style,
 ) -> Result<ExitCode, Error> {
-    let sources = load_spec(&spec.spec)?;
+    let sources = timings::time("load", || load_spec(&spec.spec))?;
     let options = Options {
         today: spec.today.unwrap_or_else(today_utc),
         no_waivers: policy.no_waivers,
         warn_expiry_days: policy.warn_expiry,
     };
     let mut outcome = crate::compile(&sources, &options);
+    for (stage, took) in &outcome.timings {
+        timings::record(stage, *took);
+    }
     if policy.deny_warnings {
         for finding in &mut outcome.findings {
             finding.severity = Severity::Error;
@@ -35,14 +38,14 @@ pub fn run(
         spec.spec.to_string_lossy().replace('\\', "/")
     };
     let root = root.trim_start_matches("./");
-    let text = match format {
+    let text = timings::time("report", || match format {
         Format::Human => {
             render_human::render(&sources, &outcome.findings, &outcome.waived, style, 100)
         }
         Format::Json => render_json::render(&sources, &outcome.findings, &outcome.waived),
         Format::Sarif => render_sarif::render(&sources, &outcome.findings, root),
         Format::Github => render_github::render(&sources, &outcome.findings, root),
-    };
+    });
     write_stdout(&text)?;
     Ok(ExitCode::from(if outcome.has_errors() {
         exit::ERRORS

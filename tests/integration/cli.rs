@@ -996,5 +996,18 @@ fn timings_go_to_stderr_stage_by_stage_and_leave_stdout_alone() {
     }
     // A global flag: after the subcommand too.
     let after = charter_with(&["validate", "--today", TODAY, "--timings"]);
-    assert!(after.stderr.starts_with("timings:\n"), "{}", after.stderr);
+    let stages: Vec<&str> = after
+        .stderr
+        .lines()
+        .skip(1)
+        .filter_map(|line| line.split_whitespace().next())
+        .collect();
+    assert_eq!(
+        stages,
+        [
+            "load", "parse", "resolve", "check", "report", "other", "total"
+        ],
+        "{}",
+        after.stderr
+    );
 }
