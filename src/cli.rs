@@ -190,6 +190,11 @@ pub enum Command {
     #[command(subcommand)]
     Apply(ApplyCommand),
 
+    /// Check a deploy gate against the system that holds it (exit 1 when the deploy
+    /// must not proceed, also when that system cannot be asked).
+    #[command(subcommand)]
+    Gate(GateCommand),
+
     /// Answer access questions: who can use a model, what a group can do, who has a feature.
     #[command(group = clap::ArgGroup::new("question").required(true).multiple(false))]
     #[command(
@@ -342,5 +347,51 @@ pub enum ApplyCommand {
         /// The environment (an SDM twin like `prod-sdm` too).
         #[arg(long, value_name = "ENV")]
         env: String,
+    },
+
+    /// The environment's ESSP (Elasticsearch) ILM policies and index templates, over
+    /// HTTP to `CHARTER_ESSP_URL` with the API key in `CHARTER_ESSP_API_KEY`.
+    #[command(
+        after_help = "Examples:\n  CHARTER_ESSP_URL=https://essp.example.com CHARTER_ESSP_API_KEY=... charter apply essp --env prod"
+    )]
+    Essp {
+        #[command(flatten)]
+        spec: SpecArgs,
+
+        #[command(flatten)]
+        output: OutputArgs,
+
+        /// The environment (an SDM twin like `prod-sdm` too).
+        #[arg(long, value_name = "ENV")]
+        env: String,
+    },
+}
+
+/// What `charter gate` checks.
+#[derive(Debug, Subcommand)]
+pub enum GateCommand {
+    /// The change request in ServiceNow (Table API `change_request`): approved,
+    /// Scheduled or Implement, planned around now, for this service. Credentials
+    /// from `CHARTER_SERVICENOW_URL`, `CHARTER_SERVICENOW_USER`,
+    /// `CHARTER_SERVICENOW_PASSWORD`.
+    #[command(
+        after_help = "Examples:\n  charter gate change-ticket --env prod --number CHG0012345"
+    )]
+    ChangeTicket {
+        #[command(flatten)]
+        spec: SpecArgs,
+
+        /// The environment being deployed (its `deploy` requires a change ticket).
+        #[arg(long, value_name = "ENV")]
+        env: String,
+
+        /// The change request number (`CHG` and digits).
+        #[arg(long, value_name = "CHG")]
+        number: String,
+
+        /// The ServiceNow business service the change must be for [default: the
+        /// platform's name].
+        #[arg(long, value_name = "NAME")]
+        service: Option<String>,
     },
 }

@@ -125,4 +125,13 @@ pub enum Error {
         )
     )]
     Apply(String),
+
+    #[error("{0}")]
+    #[diagnostic(
+        code(charter::gate),
+        help(
+            "the deploy must not proceed: fix the cause (or use the workflow's break-glass path) and run the gate again"
+        )
+    )]
+    Gate(String),
 }

@@ -10,6 +10,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
 
+pub use crate::apply::Report;
+
 /// One AWS API call: `service` and `operation` as the AWS CLI spells them
 /// (`cloudwatch`, `describe-alarms`), the request as JSON (`--cli-input-json`).
 pub trait Aws {
@@ -32,13 +34,6 @@ pub enum AwsError {
     /// An artifact is not what the emit stage writes.
     #[error("{0}")]
     Artifact(String),
-}
-
-/// What one apply did, in order.
-#[derive(Debug, Default, serde::Serialize)]
-pub struct Report {
-    pub changes: Vec<String>,
-    pub unchanged: usize,
 }
 
 /// The alarm fields charter sets, compared with `DescribeAlarms`.

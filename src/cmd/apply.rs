@@ -1,9 +1,11 @@
-//! `charter apply aws --env E`: compiles the spec, takes the environment's alarm,
-//! topic and lifecycle artifacts from the build (never from a directory someone
-//! could have edited) and applies them with the AWS CLI (`aws` on `PATH`, or
-//! `CHARTER_AWS_CLI`), which brings the runner's credentials, region and
-//! `AWS_ENDPOINT_URL`. Prints each change; exit 0 when nothing changed, 2 when
-//! something did, 1 when a call failed (the error names it).
+//! `charter apply aws|essp --env E`: compiles the spec, takes the environment's
+//! artifacts from the build (never from a directory someone could have edited) and
+//! applies them. `aws`: alarms, topics and lifecycle with the AWS CLI (`aws` on
+//! `PATH`, or `CHARTER_AWS_CLI`), which brings the runner's credentials, region and
+//! `AWS_ENDPOINT_URL`. `essp`: ILM policies and index templates over HTTP (curl) to
+//! `CHARTER_ESSP_URL` with the API key in `CHARTER_ESSP_API_KEY`. Prints each
+//! change; exit 0 when nothing changed, 2 when something did, 1 when a call failed
+//! (the error names it).
 
 use std::fmt::Write as _;
 use std::process::{Command, ExitCode, Stdio};
@@ -11,8 +13,14 @@ use std::process::{Command, ExitCode, Stdio};
 use serde_json::Value;
 
 use crate::apply::aws::{self, Aws, AwsError};
+use crate::apply::{Report, essp};
 use crate::cli::{OutputArgs, SpecArgs};
-use crate::cmd::{exit, load::load_artifacts, write_stdout};
+use crate::cmd::curl::{Auth, Curl};
+use crate::cmd::{
+    exit,
+    load::{load_artifacts, load_built},
+    write_stdout,
+};
 use crate::diag::render_human::Style;
 use crate::error::Error;
 
@@ -49,6 +57,74 @@ pub fn run_aws(
     };
     let report = aws::apply(&mut cli, &alarms, lifecycle.as_ref())
         .map_err(|e| Error::Apply(format!("apply aws to `{env}` stopped: {e}")))?;
+    print_report(env, &report)
+}
+
+/// `charter apply essp --env E`.
+pub fn run_essp(
+    spec: &SpecArgs,
+    output: &OutputArgs,
+    env: &str,
+    style: Style,
+) -> Result<ExitCode, Error> {
+    let (compiled, artifacts) = match load_built(spec, output, style)? {
+        Ok(built) => built,
+        Err(code) => return Ok(code),
+    };
+    let Some(environment) = compiled.model.environments.get(env) else {
+        return Err(Error::Apply(format!(
+            "environment `{env}` is not in this spec"
+        )));
+    };
+    let prefix = format!("essp/{env}/");
+    let mut streams = Vec::new();
+    for artifact in artifacts.iter() {
+        let Some(stream) = artifact
+            .path
+            .strip_prefix(&prefix)
+            .and_then(|p| p.strip_suffix(".index-template.json"))
+        else {
+            continue;
+        };
+        let json = |path: &str| -> Result<Value, Error> {
+            let artifact = artifacts
+                .get(path)
+                .ok_or_else(|| Error::Apply(format!("{path} is missing from the build")))?;
+            serde_json::from_str(&artifact.contents)
+                .map_err(|e| Error::Apply(format!("{path}: {e}")))
+        };
+        streams.push(essp::Stream {
+            ilm: json(&format!("{prefix}{stream}.ilm.json"))?,
+            template: json(&artifact.path)?,
+        });
+    }
+    if streams.is_empty() {
+        let why = match &environment.sdm {
+            Some(_) if environment.shares_base_storage() => {
+                "it shares its base environment's indices"
+            }
+            _ => "it has no log indices",
+        };
+        write_stdout(&format!("{env}: no ESSP artifacts to apply ({why})\n"))?;
+        return Ok(ExitCode::from(exit::CLEAN));
+    }
+    let variable = |name: &str| {
+        std::env::var(name).ok().filter(|v| !v.is_empty()).ok_or_else(|| {
+            Error::Apply(format!(
+                "{name} is not set: `charter apply essp` needs the ESSP endpoint in CHARTER_ESSP_URL and an API key in CHARTER_ESSP_API_KEY; nothing was changed"
+            ))
+        })
+    };
+    let url = variable("CHARTER_ESSP_URL")?;
+    let key = variable("CHARTER_ESSP_API_KEY")?;
+    let mut http = Curl::new(&url, Auth::Header(format!("ApiKey {key}")));
+    let report = essp::apply(&mut http, &streams)
+        .map_err(|e| Error::Apply(format!("apply essp to `{env}` stopped: {e}")))?;
+    print_report(env, &report)
+}
+
+/// Each change, then the count; the exit code says whether anything changed.
+fn print_report(env: &str, report: &Report) -> Result<ExitCode, Error> {
     let mut text = String::new();
     for change in &report.changes {
         text.push_str(change);

@@ -5,9 +5,11 @@ pub mod apply;
 pub mod build;
 pub mod check;
 pub(crate) mod compare;
+mod curl;
 pub mod drift;
 pub mod explain;
 pub mod fmt;
+pub mod gate;
 pub mod graph;
 pub mod init;
 pub mod load;
@@ -70,6 +72,15 @@ fn run_command(cli: Cli) -> Result<ExitCode, Error> {
         Command::Apply(crate::cli::ApplyCommand::Aws { spec, output, env }) => {
             apply::run_aws(&spec, &output, &env, style)
         }
+        Command::Apply(crate::cli::ApplyCommand::Essp { spec, output, env }) => {
+            apply::run_essp(&spec, &output, &env, style)
+        }
+        Command::Gate(crate::cli::GateCommand::ChangeTicket {
+            spec,
+            env,
+            number,
+            service,
+        }) => gate::run_change_ticket(&spec, &env, &number, service.as_deref(), style),
         Command::WhoCan {
             spec,
             model,

@@ -3,6 +3,7 @@
 
 mod alarm_checks;
 mod apply_aws;
+mod apply_essp;
 mod architecture;
 mod build;
 mod cli;
@@ -16,6 +17,7 @@ mod emit_workflows;
 mod fixtures;
 mod fmt;
 mod formats;
+mod gate_change;
 mod graph;
 mod hostile;
 mod init;
@@ -23,6 +25,7 @@ mod policy;
 mod properties;
 mod provenance;
 mod queries;
+mod recording;
 mod specs;
 mod support;
 mod synth;
