@@ -53,6 +53,15 @@ pub enum AnswerFormat {
     Json,
 }
 
+/// How `charter diff` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    Human,
+    Json,
+    /// A pull-request comment (under GitHub's 65,536-character limit).
+    Markdown,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum GraphFormat {
     Dot,
@@ -140,6 +149,29 @@ pub enum Command {
 
         #[arg(long, value_enum, default_value_t = AnswerFormat::Human)]
         format: AnswerFormat,
+    },
+
+    /// Say what a spec change means: the intent (risky changes first), then the
+    /// generated files that change. Exit 0 no change, 2 changes, 1 error.
+    #[command(group = clap::ArgGroup::new("against").required(true).multiple(false))]
+    #[command(
+        after_help = "Examples:\n  charter diff --base HEAD~1\n  charter diff --base origin/main --format markdown\n  charter diff --base-dir ../old-spec --format json"
+    )]
+    Diff {
+        #[command(flatten)]
+        spec: SpecArgs,
+
+        /// The git revision to compare with (the spec as committed there; the working
+        /// tree and the index are not touched).
+        #[arg(long, value_name = "REV", group = "against")]
+        base: Option<String>,
+
+        /// Another spec directory to compare with.
+        #[arg(long, value_name = "DIR", group = "against")]
+        base_dir: Option<PathBuf>,
+
+        #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+        format: DiffFormat,
     },
 
     /// Print the long explanation of a diagnostic code.

@@ -94,6 +94,10 @@ pub enum Error {
 
     #[error(transparent)]
     #[diagnostic(transparent)]
+    Diff(#[from] crate::cmd::diff::DiffError),
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
     Emit(#[from] crate::emit::EmitError),
 
     #[error("{count} generated file(s) do not satisfy their schema:\n{details}")]

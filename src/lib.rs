@@ -13,6 +13,7 @@ pub mod check;
 pub mod cli;
 pub mod cmd;
 pub mod diag;
+pub mod diff;
 pub mod drift;
 pub mod emit;
 pub mod error;

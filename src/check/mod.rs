@@ -19,7 +19,7 @@ mod sdm;
 mod seal;
 mod sharing;
 pub use seal::Seal;
-mod secrets;
+pub(crate) mod secrets;
 
 use crate::diag::finding::Findings;
 use crate::model::Model;

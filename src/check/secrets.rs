@@ -99,7 +99,7 @@ fn path_problem(path: &str, prefix: &str) -> Option<&'static str> {
     None
 }
 
-fn names_a_secret(key: &str) -> bool {
+pub(crate) fn names_a_secret(key: &str) -> bool {
     [
         "SECRET",
         "PASSWORD",

@@ -6,6 +6,7 @@ pub mod build;
 pub mod check;
 pub(crate) mod compare;
 mod curl;
+pub mod diff;
 pub mod drift;
 pub mod explain;
 pub mod fmt;
@@ -63,6 +64,19 @@ fn run_command(cli: Cli) -> Result<ExitCode, Error> {
             output,
             format,
         } => check::run(&spec, &output, format, style),
+        Command::Diff {
+            spec,
+            base,
+            base_dir,
+            format,
+        } => {
+            let base = match (&base, &base_dir) {
+                (Some(rev), _) => diff::Base::Revision(rev),
+                (None, Some(dir)) => diff::Base::Dir(dir),
+                (None, None) => unreachable!("clap requires --base or --base-dir"),
+            };
+            diff::run(&spec, &base, format, style)
+        }
         Command::Model { spec, env } => model::run(&spec, &env, style),
         Command::Locate {
             spec,

@@ -7,6 +7,7 @@ mod apply_essp;
 mod architecture;
 mod build;
 mod cli;
+mod diff;
 mod docs;
 mod drift;
 mod emit_apps;
