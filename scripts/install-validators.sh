@@ -24,7 +24,7 @@ VALIDATORS_DIR="$ROOT/.validators"
 VENV_DIR="$ROOT/.venv"
 
 # Every validator, in install order.
-VALIDATORS=(sarif_multitool markdownlint check_jsonschema actionlint shellcheck postgres open_webui_settings elasticsearch_types boto3 moto awscli)
+VALIDATORS=(sarif_multitool markdownlint check_jsonschema actionlint shellcheck jq postgres open_webui_settings elasticsearch_types boto3 moto awscli)
 
 # ---------------------------------------------------------------------------
 # Pinned versions
@@ -450,6 +450,23 @@ install_shellcheck() {
         die "shellcheck accepted an unquoted expansion"
     fi
     log "shellcheck $(shellcheck --version | sed -n 's/^version: //p') (system): $(command -v shellcheck)"
+}
+
+# jq evaluates the `--jq` filters of the generated workflows' `gh api` calls in the
+# tests (gh runs the same language; the runner image has both). Debian's package:
+# apt-get, as root, when missing.
+install_jq() {
+    if ! command -v jq >/dev/null 2>&1; then
+        need apt-get "install jq with your system's package manager"
+        [[ $(id -u) == 0 ]] || die "jq is missing: sudo apt-get install jq"
+        log "apt-get install jq"
+        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jq; } >&2 ||
+            die "apt-get install jq failed"
+    fi
+    # Smoke test: a select over an array yields the raw id.
+    [[ $(printf '[{"id":1,"b":"x"},{"id":2,"b":"y"}]' | jq -r '.[] | select(.b | startswith("y")) | .id') == 2 ]] ||
+        die "jq does not evaluate a select"
+    log "jq $(jq --version) (system): $(command -v jq)"
 }
 
 # The Elasticsearch request types and TypeScript. Tests write each generated ESSP

@@ -249,6 +249,7 @@ impl Step {
 enum Scalar {
     Text(String),
     Bool(bool),
+    Number(u32),
 }
 
 impl From<&str> for Scalar {
@@ -260,6 +261,12 @@ impl From<&str> for Scalar {
 impl From<String> for Scalar {
     fn from(value: String) -> Self {
         Self::Text(value)
+    }
+}
+
+impl From<u32> for Scalar {
+    fn from(value: u32) -> Self {
+        Self::Number(value)
     }
 }
 

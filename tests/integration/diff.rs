@@ -10,11 +10,11 @@ use tempfile::TempDir;
 
 use crate::support;
 
-const TODAY: &str = "2026-11-25";
+pub const TODAY: &str = "2026-11-25";
 
 /// Values that must never reach any output: in the process environment and in a
 /// committed file outside the spec paths, and as a plain credential-named variable.
-const CANARY: &str = "canary-7f3a9c1e5b";
+pub const CANARY: &str = "canary-7f3a9c1e5b";
 
 macro_rules! snapshot {
     ($name:expr, $value:expr) => {
@@ -51,7 +51,7 @@ fn git(dir: &Path, args: &[&str]) -> String {
 
 /// A repository whose first commit is this repository's spec (with a canary file
 /// that is not part of the spec).
-fn repo() -> TempDir {
+pub fn repo() -> TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = support::repo_root();
     std::fs::copy(root.join("charter.kdl"), dir.path().join("charter.kdl")).expect("copy");
@@ -68,14 +68,14 @@ fn repo() -> TempDir {
     dir
 }
 
-fn edit(dir: &Path, file: &str, from: &str, to: &str) {
+pub fn edit(dir: &Path, file: &str, from: &str, to: &str) {
     let path = dir.join(file);
     let text = std::fs::read_to_string(&path).expect("read");
     assert!(text.contains(from), "{file} has no `{from}`");
     std::fs::write(&path, text.replacen(from, to, 1)).expect("write");
 }
 
-fn commit(dir: &Path) {
+pub fn commit(dir: &Path) {
     git(dir, &["add", "-A"]);
     git(dir, &["commit", "-q", "-m", "head"]);
 }
@@ -83,7 +83,7 @@ fn commit(dir: &Path) {
 /// The edits of a typical pull request: a parent group gains a model, staging loses
 /// an approval, the SDM audit trail gets shorter, a secret is added, an alert's
 /// threshold moves.
-fn change_spec(dir: &Path) {
+pub fn change_spec(dir: &Path) {
     edit(
         dir,
         "policies/access.kdl",

@@ -8,6 +8,7 @@ mod architecture;
 mod build;
 mod cli;
 mod diff;
+mod diff_comment;
 mod docs;
 mod drift;
 mod emit_apps;

@@ -7,8 +7,8 @@ use std::collections::BTreeSet;
 use super::{field, from_to, members, who};
 use crate::diff::{Change, Concern, code, risk};
 use crate::id::NodeKind;
-use crate::model::{Group, Model};
 use crate::model::effective_share;
+use crate::model::{Group, Model};
 use crate::spec::SHARE_OBJECTS;
 
 pub(super) fn groups(base: &Model, head: &Model, out: &mut Vec<Change>) {

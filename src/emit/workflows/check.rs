@@ -1,7 +1,8 @@
 //! `charter.yml`: the spec repository's own check, on every pull request and push to
 //! the main branch: install the charter release that generated the files, validate
 //! the spec (annotations and code scanning), check that `generated/` is current, and
-//! check that the workflows GitHub runs are the generated ones.
+//! check that the workflows GitHub runs are the generated ones; on a pull request,
+//! post what the change means (`charter diff`) as one comment, updated in place.
 
 use std::collections::BTreeMap;
 
@@ -22,8 +23,9 @@ pub(super) fn emit(model: &Model) -> Result<Artifact, EmitError> {
     let mut job = Job::new("Validate and check the spec", 30);
     job.permissions.insert("actions", "read");
     job.permissions.insert("contents", "read");
+    job.permissions.insert("pull-requests", "write");
     job.permissions.insert("security-events", "write");
-    job.steps.push(super::checkout());
+    job.steps.push(super::checkout().with("fetch-depth", 2));
     job.steps.push(install_step());
     job.steps.push(Step::run(
         "Validate the spec (annotations)",
@@ -113,8 +115,53 @@ exit "$stale"
     )
 }
 
-/// The place for the review comment with `charter diff --format markdown` (a later
-/// change): no steps until that command exists.
+/// The first line of the review comment `charter diff --format markdown` writes: the
+/// step finds its one comment by it (a test holds it equal to the renderer's marker).
+const DIFF_MARKER: &str = "<!-- charter-diff -->";
+
+/// On a pull request: `charter diff --format markdown` against the first parent of
+/// the merge commit GitHub checks out (the base branch as the pull request would be
+/// merged into it; `fetch-depth: 2` brings it), written to the job summary and posted
+/// as one comment, found by its marker among the bot's comments and edited in place
+/// on every push. A pull request from a fork gets a read-only token: the diff is only
+/// in the job summary there, and the log says so. A diff that fails (exit 1, say a
+/// base that does not compile) fails the step.
 fn diff_comment_steps() -> Vec<Step> {
-    Vec::new()
+    let script = format!(
+        r#"report="$RUNNER_TEMP/charter-diff.md"
+base=$(git rev-parse --short HEAD^1)
+status=0
+charter diff --base "$base" --format markdown > "$report" || status=$?
+if [ "$status" -ne 0 ] && [ "$status" -ne 2 ]; then
+  echo "::error title=charter diff::charter diff against $base failed (exit $status): see the log above"
+  exit "$status"
+fi
+cat "$report" >> "$GITHUB_STEP_SUMMARY"
+if [ "$SAME_REPOSITORY" != "true" ]; then
+  echo "::notice title=charter diff::a pull request from a fork cannot be commented on with this token: the diff is in the job summary"
+  exit 0
+fi
+comments="repos/$GITHUB_REPOSITORY/issues/$PULL_REQUEST/comments"
+ids=$(gh api --paginate "$comments?per_page=100" --jq '.[] | select(.user.login == "github-actions[bot]" and (.body | startswith("{DIFF_MARKER}"))) | .id')
+id=${{ids%%$'\n'*}}
+if [ -n "$id" ]; then
+  gh api --method PATCH "repos/$GITHUB_REPOSITORY/issues/comments/$id" -F "body=@$report" > /dev/null
+  echo "updated the charter diff comment $id"
+elif [ "$status" -eq 2 ]; then
+  gh api --method POST "$comments" -F "body=@$report" > /dev/null
+  echo "posted the charter diff comment"
+else
+  echo "no change against $base and no earlier comment: nothing posted"
+fi
+"#
+    );
+    let mut step = Step::run("Review the change (charter diff comment)", script)
+        .env("GH_TOKEN", "${{ github.token }}")
+        .env("PULL_REQUEST", "${{ github.event.pull_request.number }}")
+        .env(
+            "SAME_REPOSITORY",
+            "${{ github.event.pull_request.head.repo.full_name == github.repository }}",
+        );
+    step.condition = Some("${{ github.event_name == 'pull_request' }}");
+    vec![step]
 }
