@@ -18,6 +18,45 @@ pub const WAIVER: &str = "loosens a guardrail: a finding the checks fail is acce
 pub const WAIVER_LONGER: &str = "loosens a guardrail: an exception stays open longer or wider";
 pub const CONSTRAINT: &str = "loosens a guardrail: an organisation constraint is dropped";
 
+/// The pattern among `held` that already grants everything `gained` does, if any: a
+/// model pattern a group gains under `*` (or `gpt-5*` under `gpt-*`) widens nothing.
+/// Only a holder whose one wildcard is `*` (no `?`, `[...]`, `{...}`, escapes or `,`)
+/// is considered, and it must match `gained` read as plain text: each of `gained`'s
+/// wildcards then falls inside one of the holder's `*`, so whatever `gained` matches,
+/// the holder matches too.
+pub fn covered_by<'a>(
+    held: impl IntoIterator<Item = &'a String>,
+    gained: &str,
+) -> Option<&'a String> {
+    held.into_iter().find(|pattern| {
+        pattern.as_str() != gained
+            && !pattern.contains(['?', '[', ']', '{', '}', ',', '\\'])
+            && star_matches(pattern.as_bytes(), gained.as_bytes())
+    })
+}
+
+/// `*`-only glob matching of plain text (every other byte is literal).
+fn star_matches(pattern: &[u8], text: &[u8]) -> bool {
+    let (mut p, mut t) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        if p < pattern.len() && pattern[p] == b'*' {
+            star = Some((p, t));
+            p += 1;
+        } else if p < pattern.len() && pattern[p] == text[t] {
+            p += 1;
+            t += 1;
+        } else if let Some((sp, st)) = star {
+            p = sp + 1;
+            t = st + 1;
+            star = Some((sp, st + 1));
+        } else {
+            return false;
+        }
+    }
+    pattern[p..].iter().all(|b| *b == b'*')
+}
+
 /// A role with more rights.
 pub fn role(before: Role, after: Role) -> Option<&'static str> {
     (after > before).then_some("widens access: a role with more rights")
@@ -93,5 +132,62 @@ mod tests {
             .is_some()
         );
         assert!(storage(TwinStorage::Dedicated, TwinStorage::Shared).is_some());
+    }
+
+    fn held(patterns: &[&str]) -> Vec<String> {
+        patterns.iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn a_pattern_under_a_wider_one_is_covered() {
+        let all = held(&["gpt-4o", "*"]);
+        assert_eq!(covered_by(&all, "gpt-5*").map(String::as_str), Some("*"));
+        let family = held(&["gpt-*"]);
+        assert!(covered_by(&family, "gpt-5*").is_some());
+        assert!(covered_by(&family, "gpt-?").is_some());
+        assert!(covered_by(&family, "claude-*").is_none());
+        assert!(covered_by(&held(&["gpt-5"]), "gpt-5*").is_none());
+        assert!(covered_by(&held(&["*-mini"]), "gpt-*").is_none());
+        // A holder with other wildcards is never taken as covering.
+        assert!(covered_by(&held(&["x-?"]), "x-*").is_none());
+        assert!(covered_by(&held(&["*,*"]), "{x,y}").is_none());
+        // Gaining what is already held is no cover of itself.
+        assert!(covered_by(&held(&["gpt-*"]), "gpt-*").is_none());
+    }
+
+    /// Whatever a covered pattern grants, its holder grants (model patterns as
+    /// `crate::model::pattern` matches them).
+    #[test]
+    fn cover_is_sound_for_the_ids_a_pattern_grants() {
+        use crate::model::pattern::grants;
+        let holders = ["*", "gpt-*", "*-mini", "g*-*o", "claude-3*"];
+        let gained = [
+            "gpt-5*",
+            "gpt-?",
+            "gpt-[45]o",
+            "g{a,b}-*o",
+            "claude-3-*",
+            "*-mini",
+        ];
+        let ids = [
+            "gpt-5",
+            "gpt-5o",
+            "gpt-4o",
+            "ga-xo",
+            "gb-o",
+            "claude-3-opus",
+            "o4-mini",
+            "gpt-x",
+        ];
+        for holder in holders {
+            for pattern in gained {
+                if covered_by(&held(&[holder]), pattern).is_none() {
+                    continue;
+                }
+                for id in ids.iter().filter(|id| grants(pattern, id)) {
+                    assert!(grants(holder, id), "{holder} covers {pattern} but not {id}");
+                }
+            }
+        }
     }
 }

@@ -148,8 +148,16 @@ fn a_pull_request_in_words_risky_first_in_every_format() {
         .unwrap_or_default()
         .to_string();
     snapshot!("pull_request_human", summary);
-    // The parent's change shows on every group that inherits it, naming the parent.
-    for child in ["caas-builders", "caas-admins", "caas-sdm"] {
+    // The parent's change shows on every group that inherits it, naming the parent;
+    // under the `*` that caas-admins holds, it widens nothing.
+    assert!(
+        human.stdout.contains(
+            "    - group `caas-admins` gained model pattern `gpt-5*` (inherited from `caas-users`), already granted by `*`\n"
+        ),
+        "{}",
+        human.stdout
+    );
+    for child in ["caas-builders", "caas-sdm"] {
         assert!(
             human.stdout.contains(&format!(
                 "group `{child}` gained model pattern `gpt-5*` (inherited from `caas-users`)"
@@ -193,10 +201,16 @@ fn a_pull_request_in_words_risky_first_in_every_format() {
     assert_eq!(markdown.code, Some(2));
     assert!(markdown.stdout.starts_with("<!-- charter-diff -->\n"));
     assert!(
-        markdown
-            .stdout
-            .contains("<details><summary><code>katana/prod-sdm/webui.yaml</code>")
-            || markdown.stdout.contains("<details>")
+        markdown.stdout.contains(
+            "<details><summary><code>github/workflows/deploy-staging.yml</code> +2 −19</summary>\n\n```diff\n--- a/github/workflows/deploy-staging.yml\n"
+        ),
+        "{}",
+        markdown.stdout
+    );
+    assert_eq!(
+        markdown.stdout.matches("<details>").count(),
+        26,
+        "one per file"
     );
     assert!(markdown.stdout.len() < 65_536);
     let head: String = markdown

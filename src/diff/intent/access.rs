@@ -99,6 +99,24 @@ pub(super) fn groups(base: &Model, head: &Model, out: &mut Vec<Change>) {
         }
     }
     name_parents(head, &mut out[start..]);
+    already_granted(base, &mut out[start..]);
+}
+
+/// A model pattern a group gains that a pattern it already had covers (`gpt-5*`
+/// under `*`) widens nothing: shown, not risky, the covering pattern named.
+fn already_granted(base: &Model, changes: &mut [Change]) {
+    for change in changes
+        .iter_mut()
+        .filter(|c| c.field == "model" && c.before.is_none())
+    {
+        let (Some(old), Some(gained)) = (base.groups.get(&change.node.name), &change.key) else {
+            continue;
+        };
+        if let Some(holder) = risk::covered_by(&old.models, gained) {
+            change.risk = None;
+            change.summary = format!("{}, already granted by {}", change.summary, code(holder));
+        }
+    }
 }
 
 /// What a group may share, per environment it may sign in to (an SDM twin's own
