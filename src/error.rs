@@ -94,7 +94,7 @@ pub enum Error {
 
     #[error(transparent)]
     #[diagnostic(transparent)]
-    Diff(#[from] crate::cmd::diff::DiffError),
+    Diff(#[from] crate::diff::DiffError),
 
     #[error(transparent)]
     #[diagnostic(transparent)]

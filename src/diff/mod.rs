@@ -4,6 +4,7 @@
 //! ([`files`], unified diffs of the two in-memory artifact sets). Pure: no I/O; the
 //! renderers turn a [`Diff`] into text.
 
+mod error;
 pub mod files;
 pub mod intent;
 pub mod render_human;
@@ -17,6 +18,7 @@ use crate::emit::ArtifactSet;
 use crate::id::NodeId;
 use crate::model::Model;
 
+pub use error::DiffError;
 pub use files::{FileChange, FileStatus};
 
 /// What a review is grouped by, in the order it is shown.
