@@ -25,7 +25,6 @@ use crate::error::Error;
 /// `/`, sorted.
 #[derive(Debug, Default)]
 pub(crate) struct Comparison {
-    pub fresh: usize,
     pub stale: Vec<String>,
     pub missing: Vec<String>,
     pub removed: Vec<String>,
@@ -76,7 +75,6 @@ impl<'d> Comparer<'d> {
         let path = self.dir.join(&artifact.path);
         let bytes = std::fs::read(&path).map_err(|source| Error::Read { path, source })?;
         if bytes == artifact.contents.as_bytes() {
-            self.comparison.fresh += 1;
             Ok(Seen::Fresh)
         } else {
             self.comparison.stale.push(artifact.path.clone());
@@ -128,17 +126,19 @@ pub(crate) fn files_under(dir: &Path) -> Result<BTreeSet<String>, Error> {
         if kind.is_dir() {
             continue;
         }
-        let relative = entry
-            .path()
-            .strip_prefix(dir)
-            .unwrap_or(entry.path())
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
-        out.insert(relative);
+        out.insert(relative(dir, entry.path()));
     }
     Ok(out)
+}
+
+/// `path` below `dir`, with `/` between its parts.
+pub(crate) fn relative(dir: &Path, path: &Path) -> String {
+    path.strip_prefix(dir)
+        .unwrap_or(path)
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// A directory walk that failed, as the read error it is (a symlink loop when

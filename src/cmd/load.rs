@@ -82,14 +82,7 @@ fn walk(dir: &Path, relative: &str, out: &mut Vec<(String, PathBuf)>) -> Result<
         if !is_spec_file {
             continue;
         }
-        let below = entry
-            .path()
-            .strip_prefix(dir)
-            .unwrap_or(entry.path())
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
+        let below = crate::cmd::compare::relative(dir, entry.path());
         out.push((format!("{relative}/{below}"), entry.into_path()));
     }
     Ok(())
@@ -111,9 +104,7 @@ pub fn load_compiled(
     let sources = super::timings::time("load", || load_spec(&spec.spec))?;
     let options = crate::Options::on(spec.today.unwrap_or_else(super::today_utc));
     let outcome = crate::compile(&sources, &options);
-    for (stage, took) in &outcome.timings {
-        super::timings::record(stage, *took);
-    }
+    super::timings::record_all(&outcome.timings);
     match outcome.model {
         Some(model) if !outcome.has_errors() => Ok(Ok(Compiled { sources, model })),
         _ => {

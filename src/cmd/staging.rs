@@ -80,8 +80,8 @@ impl Staged {
         })
     }
 
-    /// Writes one file of the new tree (`relative` uses `/`).
-    pub(crate) fn write(&self, relative: &str, bytes: &[u8]) -> Result<(), Error> {
+    /// Where `relative` (with `/`) goes in the new tree, its folder created.
+    fn place(&self, relative: &str) -> Result<PathBuf, Error> {
         let path = self.dir.path().join(relative);
         if let Some(folder) = path.parent() {
             std::fs::create_dir_all(folder).map_err(|source| Error::Write {
@@ -89,19 +89,19 @@ impl Staged {
                 source,
             })?;
         }
+        Ok(path)
+    }
+
+    /// Writes one file of the new tree (`relative` uses `/`).
+    pub(crate) fn write(&self, relative: &str, bytes: &[u8]) -> Result<(), Error> {
+        let path = self.place(relative)?;
         std::fs::write(&path, bytes).map_err(|source| Error::Write { path, source })
     }
 
     /// Copies a file of the old tree into the new one as it is: a symlink stays a
     /// symlink (to the same target, which is not read), a file keeps its mode bits.
     pub(crate) fn carry(&self, relative: &str, from: &Path) -> Result<(), Error> {
-        let path = self.dir.path().join(relative);
-        if let Some(folder) = path.parent() {
-            std::fs::create_dir_all(folder).map_err(|source| Error::Write {
-                path: folder.to_path_buf(),
-                source,
-            })?;
-        }
+        let path = self.place(relative)?;
         let read_error = |source| Error::Read {
             path: from.to_path_buf(),
             source,

@@ -21,6 +21,13 @@ pub(crate) fn record(stage: &'static str, took: Duration) {
     }
 }
 
+/// Records the stages the compiler timed (`crate::Outcome::timings`).
+pub(crate) fn record_all(stages: &[(&'static str, Duration)]) {
+    for (stage, took) in stages {
+        record(stage, *took);
+    }
+}
+
 /// Runs `work` and records its time under `stage`.
 pub(crate) fn time<T>(stage: &'static str, work: impl FnOnce() -> T) -> T {
     let start = Instant::now();

@@ -22,9 +22,7 @@ pub fn run(
         warn_expiry_days: policy.warn_expiry,
     };
     let mut outcome = crate::compile(&sources, &options);
-    for (stage, took) in &outcome.timings {
-        timings::record(stage, *took);
-    }
+    timings::record_all(&outcome.timings);
     if policy.deny_warnings {
         for finding in &mut outcome.findings {
             finding.severity = Severity::Error;

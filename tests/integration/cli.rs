@@ -970,6 +970,15 @@ fn explain_without_a_code_is_bad_usage() {
     assert!(run.stderr.contains("<CODE>"), "{}", run.stderr);
 }
 
+/// The stage names of a `--timings` report (after its `timings:` line).
+fn stage_names(report: &str) -> Vec<&str> {
+    report
+        .lines()
+        .skip(1)
+        .filter_map(|line| line.split_whitespace().next())
+        .collect()
+}
+
 #[test]
 fn timings_go_to_stderr_stage_by_stage_and_leave_stdout_alone() {
     let plain = charter_with(&["check", "--today", TODAY, "--format", "json"]);
@@ -977,14 +986,8 @@ fn timings_go_to_stderr_stage_by_stage_and_leave_stdout_alone() {
     assert_eq!(timed.status.code(), plain.status.code());
     assert_eq!(timed.stdout, plain.stdout, "stdout is the same JSON");
     assert!(plain.stderr.is_empty(), "{}", plain.stderr);
-    let stages: Vec<&str> = timed
-        .stderr
-        .lines()
-        .skip(1)
-        .filter_map(|line| line.split_whitespace().next())
-        .collect();
     assert_eq!(
-        stages,
+        stage_names(&timed.stderr),
         [
             "load", "parse", "resolve", "check", "emit", "schemas", "compare", "other", "total"
         ],
@@ -996,14 +999,8 @@ fn timings_go_to_stderr_stage_by_stage_and_leave_stdout_alone() {
     }
     // A global flag: after the subcommand too.
     let after = charter_with(&["validate", "--today", TODAY, "--timings"]);
-    let stages: Vec<&str> = after
-        .stderr
-        .lines()
-        .skip(1)
-        .filter_map(|line| line.split_whitespace().next())
-        .collect();
     assert_eq!(
-        stages,
+        stage_names(&after.stderr),
         [
             "load", "parse", "resolve", "check", "report", "other", "total"
         ],
