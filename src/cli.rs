@@ -397,6 +397,26 @@ pub enum ApplyCommand {
         #[arg(long, value_name = "ENV")]
         env: String,
     },
+
+    /// The environment's Open WebUI groups, their permissions and each model's read
+    /// grants (one union per model), through Open WebUI's API with an admin's API
+    /// key in `CHARTER_OPENWEBUI_API_KEY`, at the environment's site or
+    /// `CHARTER_OPENWEBUI_URL`.
+    #[command(
+        name = "open-webui",
+        after_help = "Examples:\n  CHARTER_OPENWEBUI_API_KEY=sk-... charter apply open-webui --env prod\n  CHARTER_OPENWEBUI_URL=http://127.0.0.1:8080 CHARTER_OPENWEBUI_API_KEY=sk-... charter apply open-webui --env dev"
+    )]
+    OpenWebui {
+        #[command(flatten)]
+        spec: SpecArgs,
+
+        #[command(flatten)]
+        output: OutputArgs,
+
+        /// The environment (an SDM twin like `prod-sdm` too).
+        #[arg(long, value_name = "ENV")]
+        env: String,
+    },
 }
 
 /// What `charter gate` checks.

@@ -3,12 +3,14 @@
 //! the spec) and talks to the platform through a small client trait (`aws::Aws`,
 //! `http::Http`), so the decisions (what to create, update, leave alone and remove)
 //! are pure and tested against emulators and recording servers; `cmd/` supplies the
-//! real clients. `change` is the deploy's change-ticket gate, read the same way.
+//! real clients (`open_webui`: groups and model grants from the access files).
+//! `change` is the deploy's change-ticket gate, read the same way.
 
 pub mod aws;
 pub mod change;
 pub mod essp;
 pub mod http;
+pub mod open_webui;
 
 /// What one apply did, in order.
 #[derive(Debug, Default, serde::Serialize)]

@@ -42,7 +42,7 @@ pub(crate) fn seal(res: &Resolution<'_>) -> Option<Model> {
             base.twin = Some(twin);
         }
     }
-    Some(Model {
+    let mut sealed = Model {
         platform: model::Platform {
             name: platform.name.value.clone(),
             description: platform.description.as_ref().map(|d| d.value.clone()),
@@ -176,9 +176,12 @@ pub(crate) fn seal(res: &Resolution<'_>) -> Option<Model> {
                 }
             })
             .collect(),
+        access: model::AccessPolicies::default(),
         origins: super::origins::origins(spec),
         seal: Seal(()),
-    })
+    };
+    sealed.access = model::AccessPolicies::derive(&sealed.groups, &sealed.environments);
+    Some(sealed)
 }
 
 fn app(a: &spec::App) -> model::App {

@@ -1,9 +1,11 @@
-//! `charter apply aws|essp --env E`: compiles the spec, takes the environment's
+//! `charter apply aws|essp|open-webui --env E`: compiles the spec, takes the environment's
 //! artifacts from the build (never from a directory someone could have edited) and
 //! applies them. `aws`: alarms, topics and lifecycle with the AWS CLI (`aws` on
 //! `PATH`, or `CHARTER_AWS_CLI`), which brings the runner's credentials, region and
 //! `AWS_ENDPOINT_URL`. `essp`: ILM policies and index templates over HTTP (curl) to
-//! `CHARTER_ESSP_URL` with the API key in `CHARTER_ESSP_API_KEY`. Prints each
+//! `CHARTER_ESSP_URL` with the API key in `CHARTER_ESSP_API_KEY`. `open-webui`:
+//! groups and model grants over HTTP to the environment's site (or
+//! `CHARTER_OPENWEBUI_URL`) with an admin's key in `CHARTER_OPENWEBUI_API_KEY`. Prints each
 //! change; exit 0 when nothing changed, 2 when something did, 1 when a call failed
 //! (the error names it).
 
@@ -13,7 +15,7 @@ use std::process::{Command, ExitCode, Stdio};
 use serde_json::Value;
 
 use crate::apply::aws::{self, Aws, AwsError};
-use crate::apply::{Report, essp};
+use crate::apply::{Report, essp, open_webui};
 use crate::cli::{OutputArgs, SpecArgs};
 use crate::cmd::curl::{Auth, Curl};
 use crate::cmd::{
@@ -120,6 +122,61 @@ pub fn run_essp(
     let mut http = Curl::new(&url, Auth::Header(format!("ApiKey {key}")));
     let report = essp::apply(&mut http, &streams)
         .map_err(|e| Error::Apply(format!("apply essp to `{env}` stopped: {e}")))?;
+    print_report(env, &report)
+}
+
+/// `charter apply open-webui --env E`.
+pub fn run_open_webui(
+    spec: &SpecArgs,
+    output: &OutputArgs,
+    env: &str,
+    style: Style,
+) -> Result<ExitCode, Error> {
+    let artifacts = match load_artifacts(spec, output, style)? {
+        Ok(set) => set,
+        Err(code) => return Ok(code),
+    };
+    let json = |path: &str| -> Result<Option<Value>, Error> {
+        artifacts
+            .get(path)
+            .map(|a| serde_json::from_str(&a.contents))
+            .transpose()
+            .map_err(|e| Error::Apply(format!("{path}: {e}")))
+    };
+    let Some(access) = json(&format!("access/{env}.json"))? else {
+        return Err(Error::Apply(format!(
+            "environment `{env}` has no access/{env}.json: it is not a deployed environment of this spec, or the spec has no `open-webui` app"
+        )));
+    };
+    let shared = |key: &str| -> Result<Value, Error> {
+        let path = format!("access/{}", access[key].as_str().unwrap_or_default());
+        json(&path)?.ok_or_else(|| Error::Apply(format!("{path} is missing from the build")))
+    };
+    let policy = shared("policy")?;
+    let definitions = shared("groups")?;
+    let url = match std::env::var("CHARTER_OPENWEBUI_URL") {
+        Ok(url) if !url.is_empty() => url,
+        _ => access["url"].as_str().map(str::to_string).ok_or_else(|| {
+            Error::Apply(format!(
+                "environment `{env}` has no domain, so its site is unknown: set CHARTER_OPENWEBUI_URL; nothing was changed"
+            ))
+        })?,
+    };
+    let key = std::env::var("CHARTER_OPENWEBUI_API_KEY")
+        .ok()
+        .filter(|k| !k.is_empty())
+        .ok_or_else(|| {
+            let secret = access["credential"]["path"]
+                .as_str()
+                .map(|path| format!(" (the spec keeps it at {path})"))
+                .unwrap_or_default();
+            Error::Apply(format!(
+                "CHARTER_OPENWEBUI_API_KEY is not set: `charter apply open-webui` needs an Open WebUI admin's API key{secret}; nothing was changed"
+            ))
+        })?;
+    let mut http = Curl::new(&url, Auth::Header(format!("Bearer {key}")));
+    let report = open_webui::apply(&mut http, &policy, &definitions)
+        .map_err(|e| Error::Apply(format!("apply open-webui to `{env}` stopped: {e}")))?;
     print_report(env, &report)
 }
 

@@ -89,6 +89,9 @@ fn run_command(cli: Cli) -> Result<ExitCode, Error> {
         Command::Apply(crate::cli::ApplyCommand::Essp { spec, output, env }) => {
             apply::run_essp(&spec, &output, &env, style)
         }
+        Command::Apply(crate::cli::ApplyCommand::OpenWebui { spec, output, env }) => {
+            apply::run_open_webui(&spec, &output, &env, style)
+        }
         Command::Gate(crate::cli::GateCommand::ChangeTicket {
             spec,
             env,

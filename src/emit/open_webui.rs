@@ -213,8 +213,8 @@ fn share_on(level: ShareLevel, threshold: Option<ShareLevel>) -> bool {
 /// key → granted. Every mapped key is present, so the object says exactly what the
 /// spec grants (Open WebUI adds it to the environment's defaults by union).
 pub(crate) fn group_permissions(
-    env: &Environment,
     group: &Group,
+    share: &BTreeMap<String, ShareLevel>,
 ) -> BTreeMap<&'static str, BTreeMap<&'static str, bool>> {
     let mut out: BTreeMap<&'static str, BTreeMap<&'static str, bool>> = BTreeMap::new();
     for (feature, section, key, _) in FEATURE_PERMISSIONS {
@@ -222,14 +222,13 @@ pub(crate) fn group_permissions(
             .or_default()
             .insert(key, group.features.contains(*feature));
     }
-    let share = effective_share(env, group);
     for (object, section, key, _, threshold) in SHARE_PERMISSIONS {
         let level = share.get(*object).copied().unwrap_or(ShareLevel::None);
         out.entry(section)
             .or_default()
             .insert(key, share_on(level, *threshold));
     }
-    let granted = grant_level(&share);
+    let granted = grant_level(share);
     for (section, key, _, threshold) in GRANT_PERMISSIONS {
         out.entry(section)
             .or_default()
@@ -277,20 +276,17 @@ pub(crate) fn default_permissions(
     out
 }
 
-/// The sharing level per object that every group admitted to `env` has at least.
-pub(crate) fn share_floor(model: &Model, env: &Environment) -> BTreeMap<&'static str, ShareLevel> {
-    let groups: Vec<&Group> = admitted(model, env).collect();
+/// The sharing level per object that every one of `shares` (the effective sharing
+/// of each admitted group) has at least; `none` with no group at all.
+pub(crate) fn share_floor(
+    shares: &[&BTreeMap<String, ShareLevel>],
+) -> BTreeMap<&'static str, ShareLevel> {
     crate::spec::SHARE_OBJECTS
         .iter()
         .map(|object| {
-            let floor = groups
+            let floor = shares
                 .iter()
-                .map(|g| {
-                    effective_share(env, g)
-                        .get(*object)
-                        .copied()
-                        .unwrap_or(ShareLevel::None)
-                })
+                .map(|share| share.get(*object).copied().unwrap_or(ShareLevel::None))
                 .min()
                 .unwrap_or(ShareLevel::None);
             (*object, floor)
@@ -307,9 +303,16 @@ pub(crate) fn share_floor(model: &Model, env: &Environment) -> BTreeMap<&'static
 /// so are `pending` groups (Open WebUI's role management can only grant `user` or
 /// `admin`).
 pub(crate) fn sign_in_roles(model: &Model, env: &Environment) -> (Vec<String>, Vec<String>) {
+    sign_in_roles_of(admitted(model, env))
+}
+
+/// [`sign_in_roles`] of the given admitted groups.
+pub(crate) fn sign_in_roles_of<'m>(
+    groups: impl IntoIterator<Item = &'m Group>,
+) -> (Vec<String>, Vec<String>) {
     let mut allowed = Vec::new();
     let mut admins = Vec::new();
-    for group in admitted(model, env) {
+    for group in groups {
         let Some(directory) = &group.directory else {
             continue;
         };

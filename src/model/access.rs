@@ -45,3 +45,91 @@ pub fn granted_by<'m>(model: &'m Model, group: &'m Group, has: impl Fn(&Group) -
         .find(|ancestor| has(ancestor))
         .map_or(group.name.as_str(), |ancestor| ancestor.name.as_str())
 }
+
+/// The deployed environments grouped by what they grant, derived once when the
+/// model is sealed: two environments share a policy when the same groups may sign
+/// in to both with the same effective sharing. Every reader that lists grants per
+/// environment (the access files, the policy document, the onboarding guides)
+/// writes each policy once and refers to it, so output grows with the number of
+/// distinct policies, not environments × groups.
+#[derive(Debug, Clone, Default)]
+pub struct AccessPolicies {
+    policies: Vec<AccessPolicy>,
+    /// Environment name → index into `policies`.
+    by_environment: BTreeMap<String, usize>,
+}
+
+/// Environments whose grants are identical.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessPolicy {
+    /// 1, 2, ... in the order of each policy's first environment (by name).
+    pub number: usize,
+    /// The environments it applies to, by name.
+    pub environments: Vec<String>,
+    /// The groups that may sign in, by name, each with its effective sharing.
+    pub grants: Vec<Grant>,
+}
+
+/// One group admitted by a policy.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Grant {
+    pub group: String,
+    /// What the group may share there (`effective_share`).
+    pub share: BTreeMap<String, ShareLevel>,
+}
+
+impl AccessPolicies {
+    /// Groups `environments` by their grants.
+    pub(crate) fn derive(
+        groups: &BTreeMap<String, Group>,
+        environments: &BTreeMap<String, Environment>,
+    ) -> Self {
+        let mut out = AccessPolicies::default();
+        let mut index: BTreeMap<Vec<Grant>, usize> = BTreeMap::new();
+        for env in environments.values() {
+            let grants: Vec<Grant> = groups
+                .values()
+                .filter(|g| may_sign_in(env, g))
+                .map(|g| Grant {
+                    group: g.name.clone(),
+                    share: effective_share(env, g),
+                })
+                .collect();
+            let at = *index.entry(grants).or_insert_with_key(|grants| {
+                out.policies.push(AccessPolicy {
+                    number: out.policies.len() + 1,
+                    environments: Vec::new(),
+                    grants: grants.clone(),
+                });
+                out.policies.len() - 1
+            });
+            out.policies[at].environments.push(env.name.clone());
+            out.by_environment.insert(env.name.clone(), at);
+        }
+        out
+    }
+
+    /// Every policy, by number.
+    pub fn iter(&self) -> impl Iterator<Item = &AccessPolicy> {
+        self.policies.iter()
+    }
+
+    /// The policy of a deployed environment.
+    pub fn of(&self, environment: &str) -> Option<&AccessPolicy> {
+        self.by_environment
+            .get(environment)
+            .map(|&at| &self.policies[at])
+    }
+}
+
+impl AccessPolicy {
+    /// The admitted groups with their effective sharing, in name order.
+    pub fn groups<'m>(
+        &'m self,
+        model: &'m Model,
+    ) -> impl Iterator<Item = (&'m Group, &'m BTreeMap<String, ShareLevel>)> {
+        self.grants
+            .iter()
+            .filter_map(|g| Some((model.groups.get(&g.group)?, &g.share)))
+    }
+}

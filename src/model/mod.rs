@@ -17,7 +17,9 @@ mod access;
 pub mod pattern;
 pub mod view;
 mod window;
-pub use access::{admitted, effective_share, granted_by, may_sign_in};
+pub use access::{
+    AccessPolicies, AccessPolicy, Grant, admitted, effective_share, granted_by, may_sign_in,
+};
 pub use view::environment_view;
 pub use window::Window;
 
@@ -48,6 +50,9 @@ pub struct Model {
     pub runbooks: BTreeMap<String, Runbook>,
     pub waivers: Vec<Waiver>,
     pub constraints: Vec<Constraint>,
+    /// The environments grouped by identical grants (`access::AccessPolicies`).
+    #[serde(skip)]
+    pub access: AccessPolicies,
     /// Where every spec node is declared.
     #[serde(skip)]
     pub origins: BTreeMap<NodeId, Origin>,

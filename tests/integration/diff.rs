@@ -209,7 +209,7 @@ fn a_pull_request_in_words_risky_first_in_every_format() {
     );
     assert_eq!(
         markdown.stdout.matches("<details>").count(),
-        26,
+        24,
         "one per file"
     );
     assert!(markdown.stdout.len() < 65_536);

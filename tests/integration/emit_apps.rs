@@ -88,6 +88,10 @@ fn apps_files_per_spec() {
     for env in envs {
         expected.push(format!("access/{env}.json"));
     }
+    // Written once, referenced by every environment's file.
+    for shared in ["groups", "policy-1", "policy-2"] {
+        expected.push(format!("access/shared/{shared}.json"));
+    }
     for env in envs {
         expected.push(format!("katana/{env}/pipelines.yaml"));
         expected.push(format!("katana/{env}/webui.yaml"));
@@ -119,9 +123,11 @@ fn apps_satisfy_charters_schema() {
         let set = emit(spec);
         let mut only = ArtifactSet::default();
         for artifact in mine(&set) {
-            let expected = match artifact.path.split('/').next() {
-                Some("katana") => "katana-app.schema.json",
-                Some("access") => "access.schema.json",
+            let expected = match artifact.path.split('/').collect::<Vec<_>>()[..] {
+                ["katana", ..] => "katana-app.schema.json",
+                ["access", "shared", "groups.json"] => "access-groups.schema.json",
+                ["access", "shared", _] => "access-policy.schema.json",
+                ["access", _] => "access.schema.json",
                 _ => "secrets.schema.json",
             };
             assert_eq!(artifact.schema, Some(expected), "{}", artifact.path);
@@ -504,13 +510,13 @@ fn sharing_defaults_are_the_floor_of_the_admitted_groups() {
     ] {
         assert_eq!(env_var(&prod, var), Some(value), "{var}");
     }
-    // The group above the floor gets it from the access file.
-    let access = file(&set, "access/prod.json");
-    let builders = access["groups"]
+    // The group above the floor gets it from its access policy.
+    let access = policy_of(&set, "prod");
+    let builders = access["grants"]
         .as_array()
-        .expect("groups")
+        .expect("grants")
         .iter()
-        .find(|g| g["name"] == "caas-builders")
+        .find(|g| g["group"] == "caas-builders")
         .expect("caas-builders");
     assert_eq!(
         builders["permissions"]["features"]["code_interpreter"],
@@ -639,9 +645,41 @@ fn spec_values_that_contradict_the_policy_are_replaced_and_reported() {
 // Access grants and secrets manifests
 // ---------------------------------------------------------------------------
 
+/// The access policy an environment's access file names.
+fn policy_of(set: &ArtifactSet, env: &str) -> serde_json::Value {
+    let access = file(set, &format!("access/{env}.json"));
+    let policy = access["policy"].as_str().expect("policy");
+    file(set, &format!("access/{policy}"))
+}
+
 #[test]
 fn access_files_are_for_an_admin_job() {
     let set = emit(".");
+    let definitions = file(&set, "access/shared/groups.json");
+    let defined: Vec<&str> = definitions["groups"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .filter_map(|g| g["name"].as_str())
+        .collect();
+    assert_eq!(
+        defined,
+        ["caas-admins", "caas-builders", "caas-sdm", "caas-users"]
+    );
+    for g in definitions["groups"].as_array().expect("groups") {
+        // OAuth group management syncs members by the Open WebUI group's name.
+        assert_eq!(g["open_webui_group"], g["directory"]);
+    }
+    let admins = &definitions["groups"][0];
+    assert_eq!(admins["role"], "admin");
+    assert_eq!(
+        admins["models"],
+        serde_json::json!(["*", "claude-*", "gpt-4o", "gpt-4o-mini"])
+    );
+    assert_eq!(
+        admins["unmapped_features"],
+        serde_json::json!(["chat", "functions", "pipelines"])
+    );
     for env in ["dev", "prod", "prod-sdm", "staging", "staging-sdm"] {
         let access = file(&set, &format!("access/{env}.json"));
         let note = access["_note"].as_str().expect("_note");
@@ -649,28 +687,36 @@ fn access_files_are_for_an_admin_job() {
             note.contains("cannot take groups or their grants from environment variables"),
             "{note}"
         );
-        let groups = access["groups"].as_array().expect("groups");
-        let names: Vec<&str> = groups.iter().filter_map(|g| g["name"].as_str()).collect();
-        for g in groups {
-            // OAuth group management syncs members by the Open WebUI group's name.
-            assert_eq!(g["open_webui_group"], g["directory"]);
-        }
+        assert_eq!(access["groups"], "shared/groups.json");
+        assert_eq!(access["sign_in"]["restricted"], true);
+        let policy = policy_of(&set, env);
+        assert!(
+            policy["environments"]
+                .as_array()
+                .expect("environments")
+                .contains(&serde_json::json!(env)),
+            "{env}: its policy lists it"
+        );
+        let grants = policy["grants"].as_array().expect("grants");
+        let names: Vec<&str> = grants.iter().filter_map(|g| g["group"].as_str()).collect();
         if env.ends_with("-sdm") {
+            assert_eq!(access["policy"], "shared/policy-2.json");
             assert_eq!(
                 names,
                 ["caas-admins", "caas-sdm"],
                 "{env}: only the SDM groups and the admins may sign in"
             );
             assert_eq!(
-                access["sign_in"]["allowed_directory_groups"],
+                policy["sign_in"]["allowed_directory_groups"],
                 serde_json::json!(["GD-CaaS-Admins", "GD-CaaS-SDM"])
             );
-            let sdm = &groups[1];
+            let sdm = &grants[1];
             assert_eq!(sdm["share"]["chats"], "none");
             assert_eq!(sdm["share"]["knowledge"], "none");
             assert_eq!(sdm["permissions"]["chat"]["share"], false);
             assert_eq!(access["twin_of"], env.trim_end_matches("-sdm"));
         } else {
+            assert_eq!(access["policy"], "shared/policy-1.json");
             assert_eq!(
                 names,
                 ["caas-admins", "caas-builders", "caas-sdm", "caas-users"],
@@ -678,18 +724,70 @@ fn access_files_are_for_an_admin_job() {
             );
             assert!(access["twin_of"].is_null());
         }
-        assert_eq!(access["sign_in"]["restricted"], true);
-        let admins = groups.iter().find(|g| g["name"] == "caas-admins");
-        if let Some(admins) = admins {
-            assert_eq!(admins["role"], "admin");
-            assert_eq!(
-                admins["models"],
-                serde_json::json!(["*", "claude-*", "gpt-4o", "gpt-4o-mini"])
+    }
+}
+
+/// `POST /api/v1/models/model/access/update` replaces every grant of a model
+/// (Open WebUI 0.11.4, `AccessGrants.set_access_grants`), so a job that granted
+/// per group would leave each model readable by the last group only: each policy
+/// gives every model pattern the union of the groups that have it.
+#[test]
+fn model_grants_are_one_union_per_pattern() {
+    let set = emit(".");
+    let regular = file(&set, "access/shared/policy-1.json");
+    let grants: BTreeMap<&str, Vec<&str>> = regular["model_grants"]
+        .as_array()
+        .expect("model_grants")
+        .iter()
+        .map(|m| {
+            let groups = m["open_webui_groups"].as_array().expect("groups");
+            (
+                m["pattern"].as_str().expect("pattern"),
+                groups.iter().filter_map(|g| g.as_str()).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(grants["*"], ["GD-CaaS-Admins"]);
+    assert_eq!(
+        grants["gpt-4o-mini"],
+        [
+            "GD-CaaS-Admins",
+            "GD-CaaS-Builders",
+            "GD-CaaS-SDM",
+            "GD-CaaS-Users"
+        ]
+    );
+    let note = regular["_note"].as_str().expect("_note");
+    assert!(note.contains("never called per group"), "{note}");
+    // On a twin only the admitted groups are granted anything.
+    let twin = file(&set, "access/shared/policy-2.json");
+    for m in twin["model_grants"].as_array().expect("model_grants") {
+        for g in m["open_webui_groups"].as_array().expect("groups") {
+            assert!(
+                ["GD-CaaS-Admins", "GD-CaaS-SDM"].contains(&g.as_str().expect("name")),
+                "{m}"
             );
-            assert_eq!(
-                admins["unmapped_features"],
-                serde_json::json!(["chat", "functions", "pipelines"])
-            );
+        }
+    }
+}
+
+/// Group definitions are written once and grants once per policy: no environment's
+/// access file names a group, so the access files grow with environments plus
+/// policies × groups, never with environments × groups.
+#[test]
+fn access_files_do_not_repeat_groups_per_environment() {
+    let set = emit(".");
+    for artifact in mine(&set) {
+        if let Some(rest) = artifact.path.strip_prefix("access/")
+            && !rest.starts_with("shared/")
+        {
+            for group in ["caas-admins", "caas-builders", "caas-sdm", "caas-users"] {
+                assert!(
+                    !artifact.contents.contains(group),
+                    "{} names {group}",
+                    artifact.path
+                );
+            }
         }
     }
 }
@@ -769,24 +867,22 @@ fn secrets_manifests_list_every_consumer() {
 // ---------------------------------------------------------------------------
 
 /// Writes every file of the three families of every spec under a temp dir:
-/// `<spec>/<path>`, grouped by family folder.
+/// `<spec>/<path>`, grouped by the schema it names (`apps_satisfy_charters_schema`
+/// checks which one each names).
 fn written() -> (tempfile::TempDir, BTreeMap<&'static str, Vec<PathBuf>>) {
     let temp = tempfile::tempdir().expect("temp dir");
-    let mut by_family: BTreeMap<&'static str, Vec<PathBuf>> = BTreeMap::new();
+    let mut by_schema: BTreeMap<&'static str, Vec<PathBuf>> = BTreeMap::new();
     for (label, spec) in SPECS {
         let set = emit(spec);
         for artifact in mine(&set) {
             let path = temp.path().join(label).join(&artifact.path);
             std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
             std::fs::write(&path, &artifact.contents).expect("write");
-            let family = FAMILIES
-                .iter()
-                .find(|f| artifact.path.starts_with(*f))
-                .expect("a family");
-            by_family.entry(family).or_default().push(path);
+            let schema = artifact.schema.expect("every app artifact names a schema");
+            by_schema.entry(schema).or_default().push(path);
         }
     }
-    (temp, by_family)
+    (temp, by_schema)
 }
 
 #[test]
@@ -797,6 +893,8 @@ fn apps_pass_check_jsonschema() {
         "katana-app.schema.json",
         "access.schema.json",
         "secrets.schema.json",
+        "access-groups.schema.json",
+        "access-policy.schema.json",
     ];
     // The schemas themselves are valid draft 2020-12.
     let (ok, text) = support::run_tool(
@@ -806,13 +904,9 @@ fn apps_pass_check_jsonschema() {
         "check-jsonschema",
     );
     assert!(ok, "a schema is not valid JSON Schema:\n{text}");
-    let (_temp, by_family) = written();
-    for (family, schema) in [
-        ("katana/", names[0]),
-        ("access/", names[1]),
-        ("secrets/", names[2]),
-    ] {
-        let files = &by_family[family];
+    let (_temp, by_schema) = written();
+    for schema in names {
+        let files = &by_schema[schema];
         let (ok, text) = support::run_tool(
             Command::new(&tool)
                 .arg("--schemafile")
@@ -820,7 +914,7 @@ fn apps_pass_check_jsonschema() {
                 .args(files),
             "check-jsonschema",
         );
-        assert!(ok, "check-jsonschema rejects {family} files:\n{text}");
+        assert!(ok, "check-jsonschema rejects {schema} files:\n{text}");
         assert!(text.contains("ok -- validation done"), "{text}");
     }
 }

@@ -4,6 +4,7 @@
 mod alarm_checks;
 mod apply_aws;
 mod apply_essp;
+mod apply_open_webui;
 mod architecture;
 mod build;
 mod cli;

@@ -71,3 +71,65 @@ fn large_is_about_a_megabyte_in_about_25_files() {
     assert!((20..=30).contains(&files.len()), "{} files", files.len());
     assert!((800_000..1_300_000).contains(&bytes), "{bytes} bytes");
 }
+
+/// Bytes of the access files and onboarding guides a shape compiles to.
+fn per_environment_output(environments: usize, groups: usize) -> usize {
+    let spec = write_spec(&Shape {
+        environments,
+        groups,
+        ..Shape::small()
+    });
+    let (_, set) = support::emitted(spec.path());
+    set.iter()
+        .filter(|a| a.path.starts_with("access/") || a.path.starts_with("docs/onboarding/"))
+        .map(|a| a.contents.len())
+        .sum()
+}
+
+/// Issue #11: data that is the same for every environment is written once and
+/// referenced, so what one more environment costs does not depend on how many
+/// groups the spec has (with environments × groups it would double here).
+#[test]
+fn an_environment_costs_the_same_whatever_the_number_of_groups() {
+    let with_64 = per_environment_output(24, 64) - per_environment_output(12, 64);
+    let with_128 = per_environment_output(24, 128) - per_environment_output(12, 128);
+    assert!(
+        with_128 * 10 < with_64 * 11,
+        "12 more environments cost {with_64} bytes with 64 groups, {with_128} with 128"
+    );
+}
+
+/// Past 30 groups an onboarding guide says how many may sign in and links to its
+/// access policy in the policy document, which lists them once.
+#[test]
+fn onboarding_guides_link_to_the_policy_past_thirty_groups() {
+    for (groups, listed) in [(16, true), (64, false)] {
+        let spec = write_spec(&Shape {
+            groups,
+            ..Shape::small()
+        });
+        let (model, set) = support::emitted(spec.path());
+        let env = model
+            .environments
+            .values()
+            .find(|e| e.sdm.is_none())
+            .expect("a regular environment");
+        let guide = &set
+            .get(&format!("docs/onboarding/{}.md", env.name))
+            .expect("its guide")
+            .contents;
+        let number = model.access.of(&env.name).expect("its policy").number;
+        let link = format!("](../policy.md#policy-{number})");
+        assert_eq!(guide.contains(&link), !listed, "{groups} groups:\n{guide}");
+        assert_eq!(
+            guide.contains("| Directory group |"),
+            listed,
+            "{groups} groups"
+        );
+        let policy = &set.get("docs/policy.md").expect("policy").contents;
+        assert!(
+            policy.contains(&format!("#### Policy {number}\n")),
+            "the anchor exists"
+        );
+    }
+}

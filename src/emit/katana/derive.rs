@@ -234,7 +234,7 @@ fn open_webui(model: &Model, env: &Environment, app: &App, d: &mut Derived) {
         d.flag("ENABLE_LOGIN_FORM", false);
         d.flag("ENABLE_PASSWORD_AUTH", false);
         d.flag("ENABLE_OAUTH_GROUP_MANAGEMENT", true);
-        // Groups are created, with their grants, by the access job (access/<env>.json).
+        // Groups are created, with their grants, by `charter apply open-webui` (access/).
         d.flag("ENABLE_OAUTH_GROUP_CREATION", false);
         let (allowed, admins) = sign_in_roles(model, env);
         if !allowed.is_empty() {

@@ -5,7 +5,6 @@ use serde::Serialize;
 use crate::emit::HEADER;
 use crate::model::{AuditLevel, DataClass};
 use crate::model::{Environment, Model};
-use crate::model::{effective_share, may_sign_in};
 
 use super::{
     EnvView, FeatureView, GroupRef, IdentityView, PlatformView, RetentionCell, ShareView, VERSION,
@@ -20,8 +19,15 @@ pub struct OnboardingView {
     pub platform: PlatformView,
     pub environment: EnvView,
     pub identity: Option<IdentityView>,
-    /// The groups whose members may sign in here (on a twin: only the SDM groups).
+    /// The groups whose members may sign in here (on a twin: only the SDM groups),
+    /// listed when there are at most [`LISTED_GROUPS`]; otherwise empty, and the
+    /// guide points to its access policy in `policy.md`, which lists them once for
+    /// every environment with the same grants.
     pub groups: Vec<OnboardingGroup>,
+    /// How many groups may sign in here.
+    pub group_count: usize,
+    /// The number of this environment's access policy (`policy.md#policy-N`).
+    pub access_policy: Option<usize>,
     /// Conversations and files on this site.
     pub retention: Vec<RetentionCell>,
     pub audit: Option<AuditView>,
@@ -34,6 +40,12 @@ pub struct OnboardingView {
     /// On an environment with a twin: the sensitive-data site.
     pub sdm_site: Option<SdmSiteView>,
 }
+
+/// The most groups an onboarding guide lists itself. A guide is read by one
+/// person looking for their group: past a screenful, a table per environment is
+/// unreadable, and repeating it in every guide made the guides grow with
+/// environments × groups (661 MB on the 1,000-environment benchmark spec).
+pub const LISTED_GROUPS: usize = 30;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct AuditView {
@@ -78,32 +90,40 @@ pub fn onboarding(model: &Model, env: &Environment) -> OnboardingView {
             .collect()
     };
     let twin = env.twin.as_ref().and_then(|t| model.environments.get(t));
+    let policy = model.access.of(&env.name);
+    let admitted: Vec<_> = policy
+        .map(|p| p.groups(model).collect())
+        .unwrap_or_default();
     OnboardingView {
         header: HEADER,
         charter_version: VERSION,
         platform: platform_view(model),
         environment: env_view(env),
         identity: identity_view(model),
-        groups: model
-            .groups
-            .values()
-            .filter(|g| may_sign_in(env, g))
-            .map(|g| OnboardingGroup {
-                name: g.name.clone(),
-                directory: g.directory.clone(),
-                role: g.role.as_str(),
-                models: g.models.iter().cloned().collect(),
-                features: g
-                    .features
-                    .iter()
-                    .map(|f| FeatureView {
-                        name: f.clone(),
-                        label: feature_label(f),
-                    })
-                    .collect(),
-                share: share_views(&effective_share(env, g)),
-            })
-            .collect(),
+        groups: if admitted.len() <= LISTED_GROUPS {
+            admitted
+                .iter()
+                .map(|(g, share)| OnboardingGroup {
+                    name: g.name.clone(),
+                    directory: g.directory.clone(),
+                    role: g.role.as_str(),
+                    models: g.models.iter().cloned().collect(),
+                    features: g
+                        .features
+                        .iter()
+                        .map(|f| FeatureView {
+                            name: f.clone(),
+                            label: feature_label(f),
+                        })
+                        .collect(),
+                    share: share_views(share),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
+        group_count: admitted.len(),
+        access_policy: policy.map(|p| p.number),
         retention: user_classes(env),
         audit: env.logging.audit_level.map(|level| AuditView {
             level: level.as_str(),

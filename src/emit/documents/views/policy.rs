@@ -1,13 +1,11 @@
 //! The context of `policy.md.tera`: the whole model, for auditors.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use serde::Serialize;
 
 use crate::emit::{Context, HEADER};
 use crate::model::{Constraint, Environment, Group, Model, Waiver};
-use crate::model::{effective_share, may_sign_in};
-use crate::spec::ShareLevel;
 
 use super::{
     DATA_CLASSES, DataClassView, EnvView, GroupRef, IdentityView, PlatformView, RetentionCell,
@@ -256,44 +254,23 @@ fn logging_row(e: &Environment) -> LoggingRow {
     }
 }
 
-/// The deployed environments grouped by what they grant: two environments share a
-/// policy when the same groups may sign in to both with the same effective sharing.
+/// The model's access policies (`model::AccessPolicies`), each with its grants.
 fn access_policies(model: &Model) -> Vec<AccessPolicy> {
-    type Grants<'m> = Vec<(&'m str, BTreeMap<String, ShareLevel>)>;
-    let mut policies: Vec<(Grants, Vec<String>)> = Vec::new();
-    let mut index: BTreeMap<Grants, usize> = BTreeMap::new();
-    for env in model.environments.values() {
-        let grants: Grants = model
-            .groups
-            .values()
-            .filter(|g| may_sign_in(env, g))
-            .map(|g| (g.name.as_str(), effective_share(env, g)))
-            .collect();
-        if let Some(&at) = index.get(&grants) {
-            policies[at].1.push(env.name.clone());
-        } else {
-            index.insert(grants.clone(), policies.len());
-            policies.push((grants, vec![env.name.clone()]));
-        }
-    }
-    policies
-        .into_iter()
-        .enumerate()
-        .map(|(n, (grants, environments))| AccessPolicy {
-            number: n + 1,
-            environments,
-            groups: grants
-                .into_iter()
-                .filter_map(|(name, share)| {
-                    let g = model.groups.get(name)?;
-                    Some(GrantRow {
-                        group: g.name.clone(),
-                        directory: g.directory.clone(),
-                        role: g.role.as_str(),
-                        models: g.models.iter().cloned().collect(),
-                        features: g.features.iter().cloned().collect(),
-                        share: share_views(&share),
-                    })
+    model
+        .access
+        .iter()
+        .map(|p| AccessPolicy {
+            number: p.number,
+            environments: p.environments.clone(),
+            groups: p
+                .groups(model)
+                .map(|(g, share)| GrantRow {
+                    group: g.name.clone(),
+                    directory: g.directory.clone(),
+                    role: g.role.as_str(),
+                    models: g.models.iter().cloned().collect(),
+                    features: g.features.iter().cloned().collect(),
+                    share: share_views(share),
                 })
                 .collect(),
         })
