@@ -38,6 +38,7 @@ const MAIN_BRANCH: &str = "main";
 const CHECKOUT: &str = "actions/checkout@v5";
 const AWS_CREDENTIALS: &str = "aws-actions/configure-aws-credentials@v6";
 const UPLOAD_SARIF: &str = "github/codeql-action/upload-sarif@v4";
+const CACHE: &str = "actions/cache@v4";
 
 pub(crate) fn emit(model: &Model, _context: &Context) -> Result<Vec<Artifact>, EmitError> {
     let mut artifacts = vec![check::emit(model)?];
@@ -279,6 +280,27 @@ impl From<bool> for Scalar {
 // ---------------------------------------------------------------------------
 // Shared pieces
 // ---------------------------------------------------------------------------
+
+/// Installs the charter release that generated the workflow (`check::VERSION`, from
+/// its tag: never a moving branch), cached by version so a run after the first
+/// only restores the binary. The install step has the id `install`.
+fn install_charter() -> [Step; 2] {
+    let version = check::VERSION;
+    let mut cache = Step::uses(format!("Restore charter {version}"), CACHE)
+        .with("path", "~/.cargo/bin/charter")
+        .with("key", format!("charter-{version}-{RUNNER}"));
+    cache.id = Some("charter-cache");
+    let mut install = Step::run(
+        format!("Install charter {version}"),
+        format!(
+            "cargo install --locked --git {} --tag v{version} charter\n",
+            check::REPOSITORY
+        ),
+    );
+    install.id = Some("install");
+    install.condition = Some("${{ steps.charter-cache.outputs.cache-hit != 'true' }}");
+    [cache, install]
+}
 
 /// The checkout of the spec repository, without leaving the token in `.git/config`.
 fn checkout() -> Step {

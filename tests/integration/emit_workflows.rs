@@ -816,3 +816,77 @@ fn the_generated_configs_carry_the_tag_the_rollback_replaces() {
         }
     }
 }
+
+/// Issue #10: a deploy applies everything charter generates for its environment, in
+/// an order that works: the change request verified in ServiceNow right before
+/// (approvals may take days), the ESSP templates and policies before the apps write
+/// logs, the alarms and the Open WebUI grants after the rollout. Every apply step
+/// passes on exit 0 (nothing changed) and 2 (changed) only.
+#[test]
+fn a_deploy_applies_everything_charter_generates_for_its_environment() {
+    let (_, set) = emit(".");
+    for env in ["dev", "staging", "prod", "prod-sdm", "staging-sdm"] {
+        let wf = get(&set, &format!("github/workflows/deploy-{env}.yml"));
+        let deploy: Vec<Value> = steps(&wf)
+            .into_iter()
+            .filter(|(job, _)| job == "deploy")
+            .map(|(_, s)| s)
+            .collect();
+        let at = |prefix: &str| {
+            deploy
+                .iter()
+                .position(|s| s["run"].as_str().is_some_and(|r| r.contains(prefix)))
+        };
+        let install = at("cargo install --locked --git").expect("charter is installed");
+        let role = deploy
+            .iter()
+            .position(|s| {
+                s["uses"]
+                    .as_str()
+                    .is_some_and(|u| u.starts_with("aws-actions/"))
+            })
+            .expect("the deploy role");
+        let essp = at(&format!("charter apply essp --env {env} ||"));
+        let katana = at("katana deploy").expect("the rollout");
+        let aws = at(&format!("charter apply aws --env {env} ||")).expect("apply aws");
+        let owui =
+            at(&format!("charter apply open-webui --env {env} ||")).expect("apply open-webui");
+        assert!(install < role && role < katana, "{env}");
+        assert!(katana < aws && aws < owui, "{env}");
+        // The twins share their base's indices in this spec: nothing of ESSP to apply.
+        match essp {
+            Some(essp) => assert!(role < essp && essp < katana, "{env}"),
+            None => assert!(env.ends_with("-sdm"), "{env}: no ESSP apply"),
+        }
+        let gate = at("charter gate change-ticket");
+        assert_eq!(gate.is_some(), env.starts_with("prod"), "{env}");
+        if let Some(gate) = gate {
+            assert!(install < gate && gate < role, "{env}");
+            let step = &deploy[gate];
+            assert_eq!(step["env"]["CHANGE_TICKET"], "${{ inputs.change-ticket }}");
+            assert_eq!(
+                step["env"]["CHARTER_SERVICENOW_PASSWORD"],
+                "${{ secrets.CHARTER_SERVICENOW_PASSWORD }}"
+            );
+        }
+        for step in &deploy {
+            if let Some(run) = step["run"].as_str()
+                && run.contains("charter apply")
+            {
+                assert!(run.trim_end().ends_with("|| test $? -eq 2"), "{env}: {run}");
+            }
+        }
+        // The admin key is read from its store, masked, and passed to one command.
+        let script = deploy[owui]["run"].as_str().expect("script");
+        assert!(
+            script.starts_with(
+                "key=$(aws ssm get-parameter --with-decryption --name \"$ADMIN_KEY_PATH\""
+            ) && script.contains("echo \"::add-mask::$key\""),
+            "{script}"
+        );
+        assert_eq!(
+            deploy[owui]["env"]["ADMIN_KEY_PATH"],
+            format!("/caas-open-webui/{env}/webui-admin-key")
+        );
+    }
+}

@@ -26,7 +26,7 @@ pub(super) fn emit(model: &Model) -> Result<Artifact, EmitError> {
     job.permissions.insert("pull-requests", "write");
     job.permissions.insert("security-events", "write");
     job.steps.push(super::checkout().with("fetch-depth", 2));
-    job.steps.push(install_step());
+    job.steps.extend(super::install_charter());
     job.steps.push(Step::run(
         "Validate the spec (annotations)",
         "charter validate --format github\n",
@@ -35,7 +35,7 @@ pub(super) fn emit(model: &Model) -> Result<Artifact, EmitError> {
         "Validate the spec (SARIF for code scanning)",
         "charter validate --format sarif > charter.sarif\n",
     );
-    sarif.condition = Some("${{ !cancelled() && steps.install.outcome == 'success' }}");
+    sarif.condition = Some("${{ !cancelled() && steps.install.outcome != 'failure' }}");
     job.steps.push(sarif);
     let mut upload = Step::uses("Upload the findings to code scanning", super::UPLOAD_SARIF)
         .with("sarif_file", "charter.sarif")
@@ -82,15 +82,6 @@ pub(super) fn emit(model: &Model) -> Result<Artifact, EmitError> {
     ];
     super::artifact(format!("{}/charter.yml", super::DIR), &comments, &workflow)
         .map(|a| a.from_nodes([model.platform.id()]))
-}
-
-fn install_step() -> Step {
-    let mut step = Step::run(
-        format!("Install charter {VERSION}"),
-        format!("cargo install --locked --git {REPOSITORY} --tag v{VERSION} charter\n"),
-    );
-    step.id = Some("install");
-    step
 }
 
 /// Fails when a workflow under `.github/workflows/` differs from its generated copy,

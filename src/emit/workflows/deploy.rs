@@ -11,7 +11,7 @@ use super::{
 };
 use crate::emit::{Artifact, EmitError};
 use crate::id::{NodeId, NodeKind};
-use crate::model::{App, Environment, Model, Window};
+use crate::model::{App, AppKind, Environment, Model, SecretStore, Window};
 
 /// The command when neither the environment nor the platform gives one.
 pub const DEFAULT_COMMAND: &str = "katana deploy --config {config}";
@@ -75,12 +75,42 @@ pub(super) fn emit(model: &Model, environment: &Environment) -> Result<Artifact,
         super::role_arn(model, environment, "deploy"),
         super::subject(model, &format!("environment:{name}")),
     ));
+    comments.push(format!(
+        "After the rollout it applies everything else charter generates for `{name}` (charter apply: alarms, topics, S3 lifecycle{}{}).",
+        if has_indices(environment) { ", ESSP templates and policies first" } else { "" },
+        if apply_open_webui_step(model, environment, &apps).is_some() { ", Open WebUI groups and model grants with the admin key read from the store" } else { "" },
+    ));
+    let mut secrets = Vec::new();
+    if deploy.change_ticket {
+        secrets
+            .push("CHARTER_SERVICENOW_URL, CHARTER_SERVICENOW_USER, CHARTER_SERVICENOW_PASSWORD");
+    }
+    if has_indices(environment) {
+        secrets.push("CHARTER_ESSP_URL, CHARTER_ESSP_API_KEY");
+    }
+    if !secrets.is_empty() {
+        comments.push(format!(
+            "Secrets of GitHub environment `{name}`: {}.",
+            secrets.join("; ")
+        ));
+    }
     super::artifact(path, &comments, &workflow).map(|a| {
         let mut nodes = vec![
             NodeId::new(NodeKind::Environment, name),
             model.platform.id(),
         ];
         nodes.extend(apps.iter().map(|app| app.id()));
+        if apply_open_webui_step(model, environment, &apps).is_some() {
+            // The Open WebUI apply reads the admin key the identity names.
+            let identity = model.identity.as_ref();
+            nodes.extend(identity.map(crate::model::Identity::id));
+            nodes.extend(
+                identity
+                    .and_then(|i| i.admin_key.as_deref())
+                    .and_then(|name| environment.secrets.get(name))
+                    .map(|secret| secret.declared.clone()),
+            );
+        }
         if environment.sdm.is_some() {
             nodes.push(NodeId::singleton(NodeKind::Sdm));
         }
@@ -196,14 +226,107 @@ fn jobs(model: &Model, environment: &Environment, apps: &[&App]) -> Jobs {
         job.steps.push(window_step(name, window));
     }
     job.steps.push(super::checkout());
+    job.steps.extend(super::install_charter());
+    if deploy.change_ticket {
+        job.steps.push(gate_step(name));
+    }
     job.steps
         .push(super::assume_role(model, environment, "deploy"));
+    // Index templates and lifecycle policies exist before the apps write logs.
+    if has_indices(environment) {
+        job.steps.push(apply_essp_step(name));
+    }
     let command = deploy.command.as_deref().unwrap_or(DEFAULT_COMMAND);
     for app in apps {
         job.steps.push(deploy_step(environment, app, command));
     }
+    if environment.primary_region().is_some() {
+        job.steps.push(apply_step(
+            "Apply alarms, topics and S3 lifecycle",
+            &format!("charter apply aws --env {name}"),
+        ));
+    }
+    if let Some(step) = apply_open_webui_step(model, environment, apps) {
+        job.steps.push(step);
+    }
     jobs.push(("deploy".to_string(), job));
     Jobs(jobs)
+}
+
+/// Whether the environment has index templates and lifecycle policies of its own
+/// (a twin sharing its base's storage has none).
+fn has_indices(environment: &Environment) -> bool {
+    !environment.logging.indices.is_empty() && !environment.shares_base_storage()
+}
+
+/// A `charter apply` step: exit 0 (nothing to change) and 2 (changed) both pass.
+fn apply_step(name: &str, command: &str) -> Step {
+    Step::run(name, format!("{command} || test $? -eq 2\n"))
+}
+
+/// Asks ServiceNow whether the change request allows this deploy now, right before
+/// it (approvals may take days: the preflight check of the number is not enough).
+fn gate_step(environment: &str) -> Step {
+    Step::run(
+        "Verify the change request in ServiceNow",
+        format!("charter gate change-ticket --env {environment} --number \"$CHANGE_TICKET\"\n"),
+    )
+    .env("CHANGE_TICKET", "${{ inputs.change-ticket }}")
+    .env(
+        "CHARTER_SERVICENOW_URL",
+        "${{ secrets.CHARTER_SERVICENOW_URL }}",
+    )
+    .env(
+        "CHARTER_SERVICENOW_USER",
+        "${{ secrets.CHARTER_SERVICENOW_USER }}",
+    )
+    .env(
+        "CHARTER_SERVICENOW_PASSWORD",
+        "${{ secrets.CHARTER_SERVICENOW_PASSWORD }}",
+    )
+}
+
+fn apply_essp_step(environment: &str) -> Step {
+    apply_step(
+        "Apply ESSP index templates and lifecycle policies",
+        &format!("charter apply essp --env {environment}"),
+    )
+    .env("CHARTER_ESSP_URL", "${{ secrets.CHARTER_ESSP_URL }}")
+    .env(
+        "CHARTER_ESSP_API_KEY",
+        "${{ secrets.CHARTER_ESSP_API_KEY }}",
+    )
+}
+
+/// Applies the Open WebUI groups and model grants with the admin key the spec names
+/// (`identity admin-key=`), read from its store with the deploy role and masked.
+fn apply_open_webui_step(model: &Model, environment: &Environment, apps: &[&App]) -> Option<Step> {
+    if !apps.iter().any(|a| a.kind.0 == AppKind::OpenWebui) {
+        return None;
+    }
+    let secret = model
+        .identity
+        .as_ref()
+        .and_then(|i| i.admin_key.as_deref())
+        .and_then(|name| environment.secrets.get(name))?;
+    let read = match secret.store {
+        SecretStore::Ssm => {
+            "aws ssm get-parameter --with-decryption --name \"$ADMIN_KEY_PATH\" --query Parameter.Value --output text"
+        }
+        SecretStore::SecretsManager => {
+            "aws secretsmanager get-secret-value --secret-id \"$ADMIN_KEY_PATH\" --query SecretString --output text"
+        }
+    };
+    let name = &environment.name;
+    Some(
+        Step::run(
+            "Apply Open WebUI groups and model grants",
+            format!(
+                "key=$({read})\necho \"::add-mask::$key\"\nCHARTER_OPENWEBUI_API_KEY=$key charter apply open-webui --env {name} || test $? -eq 2\n"
+            ),
+        )
+        .env("ADMIN_KEY_PATH", super::literal(&secret.path)),
+    )
 }
 
 fn change_ticket_step() -> Step {
