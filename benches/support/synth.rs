@@ -627,6 +627,9 @@ lint "access/public-sharing" level="deny"
 lint "alerts/missing-runbook" level="deny"
 // As in the repository's spec: models and tools `none` are advisory in Open WebUI.
 lint "access/unenforced-sharing" level="allow"
+// As in the repository's spec (there by waiver): the twins' two-year audit trail keeps
+// chat text past their 30-day conversations, accepted.
+lint "retention/chat-text-in-logs" level="allow"
 
 constraint "production-floor" {
     schema "policies/production-floor.schema.json"

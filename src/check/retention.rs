@@ -1,11 +1,11 @@
 //! Retention checks: `retention/long-conversations`,
 //! `retention/logs-shorter-than-audit-floor`, `retention/hot-exceeds-retention`,
-//! `retention/forever`.
+//! `retention/forever`, `retention/chat-text-in-logs`.
 
 use crate::diag::code::Code;
 use crate::diag::finding::{Finding, Findings};
 use crate::resolve::Resolution;
-use crate::spec::{DataClass, OverrideTarget, Period, Tier};
+use crate::spec::{AppKind, AuditLevel, DataClass, OverrideTarget, Period, Tier};
 
 const CONVERSATION_CEILING_DAYS: u64 = 365;
 const AUDIT_FLOOR_DAYS: u64 = 365;
@@ -92,7 +92,72 @@ pub(crate) fn check(res: &Resolution<'_>, findings: &mut Findings) {
         if production {
             audit_floor(res, d, findings);
         }
+        chat_text_in_logs(res, d, findings);
     }
+}
+
+/// At `request` and `request-response`, Open WebUI's audit entries hold the request
+/// (and response) bodies: the chat text itself. When the audit logs are kept longer
+/// than conversations, the scrub deletes a chat while its text lives on in the audit
+/// trail, and the conversations' retention promises nothing.
+fn chat_text_in_logs(res: &Resolution<'_>, d: &crate::resolve::Deployed, findings: &mut Findings) {
+    if !res
+        .spec
+        .apps
+        .iter()
+        .any(|a| a.kind.value == AppKind::OpenWebui)
+    {
+        return;
+    }
+    let sdm_audit = d
+        .twin_of
+        .as_ref()
+        .and(res.spec.sdm.first())
+        .and_then(|s| s.audit.as_ref());
+    let level = sdm_audit.or_else(|| {
+        res.spec
+            .logging
+            .first()
+            .and_then(|l| l.audit.as_ref())
+            .map(|a| &a.level)
+    });
+    let Some(level) =
+        level.filter(|l| matches!(l.value, AuditLevel::Request | AuditLevel::RequestResponse))
+    else {
+        return;
+    };
+    let (Some(audit), Some(conversations)) = (
+        d.retention.get(&DataClass::AuditLogs),
+        d.retention.get(&DataClass::Conversations),
+    ) else {
+        return;
+    };
+    let longer = match (audit.period.value, conversations.period.value) {
+        (_, Period::Forever) => false,
+        (Period::Forever, Period::For(_)) => true,
+        (Period::For(a), Period::For(c)) => a.seconds > c.seconds,
+    };
+    if !longer {
+        return;
+    }
+    let env = &d.env.name.value;
+    findings.push(
+        Finding::new(
+            Code::ChatTextInLogs,
+            audit.period.span,
+            format!(
+                "in environment `{env}`, audit at `{}` writes chat text into the audit logs, kept {}, while conversations are deleted after {}",
+                level.value.as_str(),
+                describe(audit.period.value),
+                describe(conversations.period.value)
+            ),
+        )
+        .label("audit logs kept longer")
+        .related(conversations.period.span, "conversations' retention")
+        .related(level.span, "audit level with bodies")
+        .help("keep audit logs no longer than conversations there, audit at \"metadata\", or record the decision with a waiver (reason, ticket, owner, expiry): the policy document then says where chat text lives and for how long")
+        .environment(env),
+    );
 }
 
 fn audit_floor(res: &Resolution<'_>, d: &crate::resolve::Deployed, findings: &mut Findings) {

@@ -170,6 +170,8 @@ codes! {
         "audit logs kept under 365 days in production";
     HotExceedsRetention => "retention/hot-exceeds-retention", Deny, false, "retention-hot-exceeds-retention",
         "a hot phase longer than the retention it belongs to";
+    ChatTextInLogs => "retention/chat-text-in-logs", Deny, true, "retention-chat-text-in-logs",
+        "audit entries with chat text kept longer than the conversations they quote";
     RetentionForever => "retention/forever", Deny, true, "retention-forever",
         "data kept forever";
     NoPagerInProduction => "alerts/no-pager-in-production", Deny, true, "alerts-no-pager-in-production",

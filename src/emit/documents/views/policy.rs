@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 
 use crate::emit::{Context, HEADER};
-use crate::model::{Constraint, Environment, Group, Model, Waiver};
+use crate::model::{AuditLevel, Constraint, DataClass, Environment, Group, Model, Waiver};
 
 use super::{
     DATA_CLASSES, DataClassView, EnvView, GroupRef, IdentityView, PlatformView, RetentionCell,
@@ -28,6 +28,9 @@ pub struct PolicyView {
     pub access_policies: Vec<AccessPolicy>,
     pub data_classes: Vec<DataClassView>,
     pub retention: Vec<RetentionRow>,
+    /// Where chat text lives and for how long, per environment (the spec's apps
+    /// include Open WebUI).
+    pub chat_text: Vec<ChatTextRow>,
     pub twins: Vec<TwinView>,
     pub logging: Vec<LoggingRow>,
     pub deploy: Vec<DeployRow>,
@@ -74,6 +77,18 @@ pub struct RetentionRow {
     pub environment: String,
     /// One cell per data class, in `data_classes` order.
     pub classes: Vec<RetentionCell>,
+}
+
+/// One environment's copies of chat text: the conversations in the database, and
+/// the audit logs when their entries carry request bodies.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChatTextRow {
+    pub environment: String,
+    pub conversations: RetentionCell,
+    /// The audit level, when it records bodies (`request`, `request-response`).
+    pub audit_level: Option<&'static str>,
+    /// The audit logs' retention, when the entries carry chat text.
+    pub audit_logs: Option<RetentionCell>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -143,6 +158,35 @@ pub fn policy(model: &Model, context: &Context) -> PolicyView {
                 .collect(),
         })
         .collect();
+    let open_webui = model
+        .apps
+        .values()
+        .any(|a| a.kind.0 == crate::model::AppKind::OpenWebui);
+    let chat_text = if open_webui {
+        model
+            .environments
+            .values()
+            .map(|e| {
+                let bodies = e
+                    .logging
+                    .audit_level
+                    .filter(|l| matches!(l, AuditLevel::Request | AuditLevel::RequestResponse));
+                ChatTextRow {
+                    environment: e.name.clone(),
+                    conversations: retention_cell(
+                        DataClass::Conversations,
+                        e.retention.get(&DataClass::Conversations),
+                    ),
+                    audit_level: bodies.map(AuditLevel::as_str),
+                    audit_logs: bodies.map(|_| {
+                        retention_cell(DataClass::AuditLogs, e.retention.get(&DataClass::AuditLogs))
+                    }),
+                }
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     PolicyView {
         header: HEADER,
         charter_version: VERSION,
@@ -161,6 +205,7 @@ pub fn policy(model: &Model, context: &Context) -> PolicyView {
             })
             .collect(),
         retention,
+        chat_text,
         twins: model
             .environments
             .values()
