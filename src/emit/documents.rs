@@ -87,11 +87,14 @@ pub(crate) fn emit(model: &Model, context: &Context) -> Result<Vec<Artifact>, Em
                 .iter()
                 .map(|i| NodeId::new(NodeKind::Identity, &i.name)),
         );
-        nodes.extend(
-            view.groups
-                .iter()
-                .map(|g| NodeId::new(NodeKind::Group, &g.name)),
-        );
+        // Listed or counted, the guide is drawn from the groups its policy admits.
+        if let Some(policy) = model.access.of(&env.name) {
+            let admitted: Vec<_> = policy.groups(model).map(|(g, _)| g).collect();
+            nodes.extend(crate::emit::manifest::group_sources(
+                model,
+                admitted.into_iter(),
+            ));
+        }
         if let Some(site) = &view.sdm_site {
             nodes.push(NodeId::new(NodeKind::Environment, &site.name));
             nodes.push(NodeId::singleton(NodeKind::Sdm));

@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::emit::open_webui::SiteAccess;
 use crate::emit::{Artifact, Context, EmitError};
 use crate::id::{NodeId, NodeKind};
 use crate::model::AppKind;
@@ -173,9 +174,14 @@ struct Conflict {
 
 pub(crate) fn emit(model: &Model, _context: &Context) -> Result<Vec<Artifact>, EmitError> {
     let mut out = Vec::new();
+    // Per access policy, not per environment: the same for all of a policy's.
+    let mut sites: BTreeMap<Option<usize>, SiteAccess> = BTreeMap::new();
     for env in model.environments.values() {
+        let site = sites
+            .entry(model.access.of(&env.name).map(|p| p.number))
+            .or_insert_with(|| SiteAccess::of(model, env));
         for app in model.apps.values() {
-            out.push(descriptor(model, env, app)?);
+            out.push(descriptor(model, env, app, site)?);
         }
     }
     Ok(out)
@@ -222,7 +228,12 @@ pub(crate) fn public_domain(model: &Model, env: &Environment, app: &App) -> Opti
     })
 }
 
-fn descriptor(model: &Model, env: &Environment, app: &App) -> Result<Artifact, EmitError> {
+fn descriptor(
+    model: &Model,
+    env: &Environment,
+    app: &App,
+    site: &SiteAccess,
+) -> Result<Artifact, EmitError> {
     let scale = env
         .scales
         .get(&app.name)
@@ -232,7 +243,7 @@ fn descriptor(model: &Model, env: &Environment, app: &App) -> Result<Artifact, E
             max: 1,
             cpu_target: None,
         });
-    let derived = derive::derive(model, env, app);
+    let derived = derive::derive(model, env, app, site);
     let entries = secret_entries(model, env, app);
 
     // Plain variables from the spec, the more specific source last.

@@ -160,3 +160,18 @@ impl Listing {
 /// The name that stands for every node of a kind in a manifest's `sources`
 /// (`group/*`); no node is named so (names follow the name rule).
 pub const EVERY: &str = "*";
+
+/// The provenance of a file drawn from `groups` (a subset of the model's, each
+/// once): `group/*` when they are all of the model's groups (and there are at least
+/// two, as the listing compacts), else each group's id. Saves building thousands of
+/// ids per file only for the listing to fold them back into one.
+pub fn group_sources<'m>(
+    model: &Model,
+    groups: impl ExactSizeIterator<Item = &'m crate::model::Group>,
+) -> Vec<NodeId> {
+    if groups.len() == model.groups.len() && model.groups.len() >= 2 {
+        vec![NodeId::new(NodeKind::Group, EVERY)]
+    } else {
+        groups.map(crate::model::Group::id).collect()
+    }
+}

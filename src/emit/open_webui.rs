@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 
 use crate::model::ShareLevel;
 use crate::model::{Environment, Group, Model};
-use crate::model::{admitted, effective_share};
 
 /// The Open WebUI release whose settings the mapping is written and tested against.
 pub(crate) const TARGET_VERSION: &str = "0.11.4";
@@ -246,34 +245,63 @@ pub(crate) fn default_permissions(
     model: &Model,
     env: &Environment,
 ) -> BTreeMap<&'static str, bool> {
-    let groups: Vec<&Group> = admitted(model, env).collect();
+    let admitted = admitted_with_share(model, env);
     let mut out = BTreeMap::new();
     for (feature, _, _, var) in FEATURE_PERMISSIONS {
-        let on = !groups.is_empty() && groups.iter().all(|g| g.features.contains(*feature));
+        let on =
+            !admitted.is_empty() && admitted.iter().all(|(g, _)| g.features.contains(*feature));
         out.insert(*var, on);
     }
     for (object, _, _, var, threshold) in SHARE_PERMISSIONS {
-        let floor = groups
+        let floor = admitted
             .iter()
-            .map(|g| {
-                effective_share(env, g)
-                    .get(*object)
-                    .copied()
-                    .unwrap_or(ShareLevel::None)
-            })
+            .map(|(_, share)| share.get(*object).copied().unwrap_or(ShareLevel::None))
             .min()
             .unwrap_or(ShareLevel::None);
         out.insert(*var, share_on(floor, *threshold));
     }
-    let floor = groups
+    let floor = admitted
         .iter()
-        .map(|g| grant_level(&effective_share(env, g)))
+        .map(|(_, share)| grant_level(share))
         .min()
         .unwrap_or(ShareLevel::None);
     for (_, _, var, threshold) in GRANT_PERMISSIONS {
         out.insert(*var, floor >= *threshold);
     }
     out
+}
+
+/// What an Open WebUI site's settings take from its access policy: the defaults
+/// (`default_permissions`) and who may sign in and be admin (`sign_in_roles`). The
+/// same for every environment of one policy, so computed once per policy.
+pub(crate) struct SiteAccess {
+    pub defaults: BTreeMap<&'static str, bool>,
+    pub allowed: Vec<String>,
+    pub admins: Vec<String>,
+}
+
+impl SiteAccess {
+    pub(crate) fn of(model: &Model, env: &Environment) -> Self {
+        let (allowed, admins) = sign_in_roles(model, env);
+        SiteAccess {
+            defaults: default_permissions(model, env),
+            allowed,
+            admins,
+        }
+    }
+}
+
+/// The groups admitted to `env` with their effective sharing there, from its
+/// access policy (derived once in the model, not per environment and group).
+fn admitted_with_share<'m>(
+    model: &'m Model,
+    env: &Environment,
+) -> Vec<(&'m Group, &'m BTreeMap<String, ShareLevel>)> {
+    model
+        .access
+        .of(&env.name)
+        .map(|p| p.groups(model).collect())
+        .unwrap_or_default()
 }
 
 /// The sharing level per object that every one of `shares` (the effective sharing
@@ -303,7 +331,7 @@ pub(crate) fn share_floor(
 /// so are `pending` groups (Open WebUI's role management can only grant `user` or
 /// `admin`).
 pub(crate) fn sign_in_roles(model: &Model, env: &Environment) -> (Vec<String>, Vec<String>) {
-    sign_in_roles_of(admitted(model, env))
+    sign_in_roles_of(admitted_with_share(model, env).into_iter().map(|(g, _)| g))
 }
 
 /// [`sign_in_roles`] of the given admitted groups.

@@ -2,7 +2,7 @@
 //! reads (emitters, `who-can`, `diff`, the view constraints are checked against),
 //! decided here once from the sealed model.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::model::{Environment, Group, Model, ShareLevel};
 
@@ -78,6 +78,10 @@ pub struct Grant {
     pub share: BTreeMap<String, ShareLevel>,
 }
 
+/// What an environment's grants depend on beyond the groups: its twin's sign-in
+/// groups and sharing rules (none on a regular environment).
+type TwinRules<'e> = Option<(&'e BTreeSet<String>, &'e BTreeMap<String, ShareLevel>)>;
+
 impl AccessPolicies {
     /// Groups `environments` by their grants.
     pub(crate) fn derive(
@@ -86,22 +90,32 @@ impl AccessPolicies {
     ) -> Self {
         let mut out = AccessPolicies::default();
         let mut index: BTreeMap<Vec<Grant>, usize> = BTreeMap::new();
+        // Who may sign in and with what sharing depends on the environment only
+        // through its twin rules (`may_sign_in`, `effective_share`): environments
+        // with the same rules (every regular one: none) have the same grants, which
+        // are computed once per distinct rule set, not once per environment.
+        let mut by_rules: BTreeMap<TwinRules, usize> = BTreeMap::new();
         for env in environments.values() {
-            let grants: Vec<Grant> = groups
-                .values()
-                .filter(|g| may_sign_in(env, g))
-                .map(|g| Grant {
-                    group: g.name.clone(),
-                    share: effective_share(env, g),
+            let rules = env.sdm.as_ref().map(|t| (&t.groups, &t.share));
+            let at = *by_rules.entry(rules).or_insert_with(|| {
+                let grants: Vec<Grant> = groups
+                    .values()
+                    .filter(|g| may_sign_in(env, g))
+                    .map(|g| Grant {
+                        group: g.name.clone(),
+                        share: effective_share(env, g),
+                    })
+                    .collect();
+                // Different rules can still grant the same (a twin admitting
+                // everyone, with no sharing rules of its own).
+                *index.entry(grants).or_insert_with_key(|grants| {
+                    out.policies.push(AccessPolicy {
+                        number: out.policies.len() + 1,
+                        environments: Vec::new(),
+                        grants: grants.clone(),
+                    });
+                    out.policies.len() - 1
                 })
-                .collect();
-            let at = *index.entry(grants).or_insert_with_key(|grants| {
-                out.policies.push(AccessPolicy {
-                    number: out.policies.len() + 1,
-                    environments: Vec::new(),
-                    grants: grants.clone(),
-                });
-                out.policies.len() - 1
             });
             out.policies[at].environments.push(env.name.clone());
             out.by_environment.insert(env.name.clone(), at);

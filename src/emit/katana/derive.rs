@@ -7,9 +7,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::emit::open_webui::{default_permissions, sign_in_roles};
+use crate::emit::open_webui::SiteAccess;
 use crate::id::{NodeId, NodeKind};
-use crate::model::admitted;
 use crate::model::{App, Environment, Model};
 use crate::model::{AppKind, AuditLevel, ResourceKind};
 
@@ -93,10 +92,10 @@ impl Derived {
     }
 }
 
-pub(crate) fn derive(model: &Model, env: &Environment, app: &App) -> Derived {
+pub(crate) fn derive(model: &Model, env: &Environment, app: &App, site: &SiteAccess) -> Derived {
     let mut d = Derived::default();
     match app.kind.0 {
-        AppKind::OpenWebui => open_webui(model, env, app, &mut d),
+        AppKind::OpenWebui => open_webui(model, env, app, site, &mut d),
         AppKind::OpenWebuiPipelines => pipelines(env, app, &mut d),
         AppKind::Container => {}
     }
@@ -195,7 +194,7 @@ fn upper(text: &str) -> String {
     text.to_ascii_uppercase().replace('-', "_")
 }
 
-fn open_webui(model: &Model, env: &Environment, app: &App, d: &mut Derived) {
+fn open_webui(model: &Model, env: &Environment, app: &App, site: &SiteAccess, d: &mut Derived) {
     let scale = env.scales.get(&app.name);
     let replicated = scale.is_some_and(|s| s.max > 1);
     let domain = super::public_domain(model, env, app);
@@ -236,7 +235,7 @@ fn open_webui(model: &Model, env: &Environment, app: &App, d: &mut Derived) {
         d.flag("ENABLE_OAUTH_GROUP_MANAGEMENT", true);
         // Groups are created, with their grants, by `charter apply open-webui` (access/).
         d.flag("ENABLE_OAUTH_GROUP_CREATION", false);
-        let (allowed, admins) = sign_in_roles(model, env);
+        let (allowed, admins) = (&site.allowed, &site.admins);
         if !allowed.is_empty() {
             d.flag("ENABLE_OAUTH_ROLE_MANAGEMENT", true);
             d.set("OAUTH_ROLES_CLAIM", identity.group_claim.clone());
@@ -262,8 +261,13 @@ fn open_webui(model: &Model, env: &Environment, app: &App, d: &mut Derived) {
                 crate::emit::open_webui::ACCESS_JOB_ENDPOINTS.join(","),
             );
         }
-        d.nodes
-            .extend(admitted(model, env).map(crate::model::Group::id));
+        if let Some(policy) = model.access.of(&env.name) {
+            let admitted: Vec<_> = policy.groups(model).map(|(g, _)| g).collect();
+            d.nodes.extend(crate::emit::manifest::group_sources(
+                model,
+                admitted.into_iter(),
+            ));
+        }
     }
 
     // The database is the source of truth only for what charter cannot set.
@@ -344,8 +348,8 @@ fn open_webui(model: &Model, env: &Environment, app: &App, d: &mut Derived) {
     // Access: model grants enforced; defaults are the floor every admitted group has.
     d.flag("BYPASS_MODEL_ACCESS_CONTROL", false);
     d.flag("ENABLE_COMMUNITY_SHARING", false);
-    for (var, on) in default_permissions(model, env) {
-        d.flag(var, on);
+    for (var, on) in &site.defaults {
+        d.flag(var, *on);
     }
 
     // The SDM twin: admins cannot read or export users' chats, nor read them through
