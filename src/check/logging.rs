@@ -3,16 +3,12 @@
 use crate::diag::code::Code;
 use crate::diag::finding::{Finding, Findings};
 use crate::resolve::Resolution;
-use crate::spec::{AppKind, AuditLevel, LogLevel, Tier};
+use crate::spec::{AuditLevel, LogLevel, Tier};
 
 pub(crate) fn check(res: &Resolution<'_>, findings: &mut Findings) {
     audit_below_app_level(res, findings);
     let logging = res.spec.logging.first();
-    let audited_app = res
-        .spec
-        .apps
-        .iter()
-        .any(|a| a.kind.value == AppKind::OpenWebui);
+    let audited_app = res.spec.has_open_webui();
     for (name, d) in &res.deployed {
         if d.env
             .tier
@@ -22,13 +18,7 @@ pub(crate) fn check(res: &Resolution<'_>, findings: &mut Findings) {
             continue;
         }
         // A twin's audit level comes from `sdm audit` when set.
-        let sdm_audit = d
-            .twin_of
-            .as_ref()
-            .and(res.spec.sdm.first())
-            .and_then(|s| s.audit.as_ref());
-        let level = sdm_audit.or_else(|| logging.and_then(|l| l.audit.as_ref()).map(|a| &a.level));
-        match level {
+        match res.audit_level(d) {
             Some(level) if level.value == AuditLevel::None => findings.push(
                 Finding::new(
                     Code::AuditOffInProduction,
@@ -75,12 +65,7 @@ fn audit_below_app_level(res: &Resolution<'_>, findings: &mut Findings) {
     else {
         return;
     };
-    let open_webui = res
-        .spec
-        .apps
-        .iter()
-        .any(|a| a.kind.value == AppKind::OpenWebui);
-    if !open_webui {
+    if !res.spec.has_open_webui() {
         return;
     }
     // Every audit level that applies somewhere: the logging node's, and the twins'.

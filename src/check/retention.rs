@@ -5,7 +5,7 @@
 use crate::diag::code::Code;
 use crate::diag::finding::{Finding, Findings};
 use crate::resolve::Resolution;
-use crate::spec::{AppKind, AuditLevel, DataClass, OverrideTarget, Period, Tier};
+use crate::spec::{AuditLevel, DataClass, OverrideTarget, Period, Tier};
 
 const CONVERSATION_CEILING_DAYS: u64 = 365;
 const AUDIT_FLOOR_DAYS: u64 = 365;
@@ -101,26 +101,10 @@ pub(crate) fn check(res: &Resolution<'_>, findings: &mut Findings) {
 /// than conversations, the scrub deletes a chat while its text lives on in the audit
 /// trail, and the conversations' retention promises nothing.
 fn chat_text_in_logs(res: &Resolution<'_>, d: &crate::resolve::Deployed, findings: &mut Findings) {
-    if !res
-        .spec
-        .apps
-        .iter()
-        .any(|a| a.kind.value == AppKind::OpenWebui)
-    {
+    if !res.spec.has_open_webui() {
         return;
     }
-    let sdm_audit = d
-        .twin_of
-        .as_ref()
-        .and(res.spec.sdm.first())
-        .and_then(|s| s.audit.as_ref());
-    let level = sdm_audit.or_else(|| {
-        res.spec
-            .logging
-            .first()
-            .and_then(|l| l.audit.as_ref())
-            .map(|a| &a.level)
-    });
+    let level = res.audit_level(d);
     let Some(level) =
         level.filter(|l| matches!(l.value, AuditLevel::Request | AuditLevel::RequestResponse))
     else {

@@ -10,15 +10,10 @@ use crate::diag::code::Code;
 use crate::diag::finding::{Finding, Findings};
 use crate::resolve::Resolution;
 use crate::source::Span;
-use crate::spec::{AppKind, GRANT_OBJECTS, Role, Share, ShareLevel};
+use crate::spec::{GRANT_OBJECTS, Role, Share, ShareLevel};
 
 pub(crate) fn check(res: &Resolution<'_>, findings: &mut Findings) {
-    if !res
-        .spec
-        .apps
-        .iter()
-        .any(|a| a.kind.value == AppKind::OpenWebui)
-    {
+    if !res.spec.has_open_webui() {
         return;
     }
     let sdm = res.spec.sdm.first();

@@ -24,6 +24,7 @@ use crate::cmd::{
     write_stdout,
 };
 use crate::diag::render_human::Style;
+use crate::emit::ArtifactSet;
 use crate::error::Error;
 
 /// Seconds the AWS CLI may wait to connect and for each answer.
@@ -39,13 +40,7 @@ pub fn run_aws(
         Ok(set) => set,
         Err(code) => return Ok(code),
     };
-    let parse = |path: &str| -> Result<Option<Value>, Error> {
-        artifacts
-            .get(path)
-            .map(|a| serde_json::from_str(&a.contents))
-            .transpose()
-            .map_err(|e| Error::Apply(format!("{path}: {e}")))
-    };
+    let parse = |path: &str| json_artifact(&artifacts, path);
     let Some(alarms) = parse(&format!("alerts/{env}.json"))? else {
         return Err(Error::Apply(format!(
             "environment `{env}` has no alerts/{env}.json: it is not a deployed environment of this spec (or has no region)"
@@ -136,13 +131,7 @@ pub fn run_open_webui(
         Ok(set) => set,
         Err(code) => return Ok(code),
     };
-    let json = |path: &str| -> Result<Option<Value>, Error> {
-        artifacts
-            .get(path)
-            .map(|a| serde_json::from_str(&a.contents))
-            .transpose()
-            .map_err(|e| Error::Apply(format!("{path}: {e}")))
-    };
+    let json = |path: &str| json_artifact(&artifacts, path);
     let Some(access) = json(&format!("access/{env}.json"))? else {
         return Err(Error::Apply(format!(
             "environment `{env}` has no access/{env}.json: it is not a deployed environment of this spec, or the spec has no `open-webui` app"
@@ -178,6 +167,15 @@ pub fn run_open_webui(
     let report = open_webui::apply(&mut http, &policy, &definitions)
         .map_err(|e| Error::Apply(format!("apply open-webui to `{env}` stopped: {e}")))?;
     print_report(env, &report)
+}
+
+/// A JSON artifact of the build as data, if the build has it.
+fn json_artifact(artifacts: &ArtifactSet, path: &str) -> Result<Option<Value>, Error> {
+    artifacts
+        .get(path)
+        .map(|a| serde_json::from_str(&a.contents))
+        .transpose()
+        .map_err(|e| Error::Apply(format!("{path}: {e}")))
 }
 
 /// Each change, then the count; the exit code says whether anything changed.

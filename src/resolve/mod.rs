@@ -49,6 +49,25 @@ pub struct Resolution<'s> {
     pub groups: BTreeMap<String, ResolvedGroup>,
 }
 
+impl Resolution<'_> {
+    /// The audit level that applies to a deployed environment: a twin's `sdm
+    /// audit` when set, else the `logging audit` level.
+    pub fn audit_level(&self, d: &Deployed) -> Option<&Spanned<crate::spec::AuditLevel>> {
+        let sdm_audit = d
+            .twin_of
+            .as_ref()
+            .and(self.spec.sdm.first())
+            .and_then(|s| s.audit.as_ref());
+        sdm_audit.or_else(|| {
+            self.spec
+                .logging
+                .first()
+                .and_then(|l| l.audit.as_ref())
+                .map(|a| &a.level)
+        })
+    }
+}
+
 /// Resolves names, inheritance, twins and retention. `root` is `charter.kdl`.
 pub fn resolve<'s>(spec: &'s Spec, root: SourceId, findings: &mut Findings) -> Resolution<'s> {
     let mut names = Names::collect(spec, findings);

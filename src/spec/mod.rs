@@ -96,6 +96,12 @@ pub struct Spec {
 }
 
 impl Spec {
+    /// Whether the spec declares an Open WebUI app (the checks about Open WebUI's
+    /// behaviour apply only then).
+    pub fn has_open_webui(&self) -> bool {
+        self.apps.iter().any(|a| a.kind.value == AppKind::OpenWebui)
+    }
+
     /// Appends the nodes of `other` (the next file's) after this one's. Every field
     /// is named, so a new one cannot be forgotten here.
     pub fn append(&mut self, other: Spec) {
