@@ -9,7 +9,6 @@ use crate::diag::finding::{Finding, Findings};
 use crate::resolve::Resolution;
 use crate::spec::{
     Alert, AlertSeverity, Comparison, Destination, METRIC_CATALOGUE, MetricSource, RETIRED_METRICS,
-    Tier,
 };
 use crate::suggest;
 
@@ -125,11 +124,7 @@ pub(crate) fn check(res: &Resolution<'_>, findings: &mut Findings) {
         }
     }
     for (name, d) in &res.deployed {
-        if d.env
-            .tier
-            .as_ref()
-            .is_none_or(|t| t.value != Tier::Production)
-        {
+        if !d.is_production() {
             continue;
         }
         let covered = res.spec.alerts.iter().any(|a| {

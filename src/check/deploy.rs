@@ -5,15 +5,10 @@ use crate::diag::code::Code;
 use crate::diag::finding::{Finding, Findings};
 use crate::model::Window;
 use crate::resolve::Resolution;
-use crate::spec::Tier;
 
 pub(crate) fn check(res: &Resolution<'_>, findings: &mut Findings) {
     for d in res.deployed.values().filter(|d| d.twin_of.is_none()) {
-        if d.env
-            .tier
-            .as_ref()
-            .is_none_or(|t| t.value != Tier::Production)
-        {
+        if !d.is_production() {
             continue;
         }
         let name = &d.env.name.value;

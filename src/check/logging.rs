@@ -3,18 +3,14 @@
 use crate::diag::code::Code;
 use crate::diag::finding::{Finding, Findings};
 use crate::resolve::Resolution;
-use crate::spec::{AuditLevel, LogLevel, Tier};
+use crate::spec::{AuditLevel, LogLevel};
 
 pub(crate) fn check(res: &Resolution<'_>, findings: &mut Findings) {
     audit_below_app_level(res, findings);
     let logging = res.spec.logging.first();
     let audited_app = res.spec.has_open_webui();
     for (name, d) in &res.deployed {
-        if d.env
-            .tier
-            .as_ref()
-            .is_none_or(|t| t.value != Tier::Production)
-        {
+        if !d.is_production() {
             continue;
         }
         // A twin's audit level comes from `sdm audit` when set.

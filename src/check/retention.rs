@@ -5,7 +5,7 @@
 use crate::diag::code::Code;
 use crate::diag::finding::{Finding, Findings};
 use crate::resolve::Resolution;
-use crate::spec::{AuditLevel, DataClass, OverrideTarget, Period, Tier};
+use crate::spec::{AuditLevel, DataClass, OverrideTarget, Period};
 
 const CONVERSATION_CEILING_DAYS: u64 = 365;
 const AUDIT_FLOOR_DAYS: u64 = 365;
@@ -42,11 +42,7 @@ pub(crate) fn check(res: &Resolution<'_>, findings: &mut Findings) {
     }
     for d in res.deployed.values() {
         let env = &d.env.name.value;
-        let production = d
-            .env
-            .tier
-            .as_ref()
-            .is_some_and(|t| t.value == Tier::Production);
+        let production = d.is_production();
         if let Some(choice) = d.retention.get(&DataClass::Conversations) {
             let too_long = match choice.period.value {
                 // `retention/forever` reports it (once, at the rule).

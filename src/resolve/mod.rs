@@ -32,6 +32,16 @@ pub struct Deployed {
     pub retention: BTreeMap<DataClass, retention::Choice>,
 }
 
+impl Deployed {
+    /// Whether the environment (or a twin, by its base's tier) is of tier production.
+    pub fn is_production(&self) -> bool {
+        self.env
+            .tier
+            .as_ref()
+            .is_some_and(|t| t.value == crate::spec::Tier::Production)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct ResolvedGroup {
     pub group: Group,
