@@ -24,7 +24,7 @@ cargo clippy --all-targets --locked -- -D warnings
 # build (12 of the run's 15 minutes). They are run with `cargo bench`
 # (docs/performance.md).
 echo "== cargo test (with a throwaway PostgreSQL for the retention SQL and a moto AWS emulator, both on loopback)"
-scripts/with-postgres.sh scripts/with-moto.sh cargo test --lib --bins --tests --locked
+scripts/check-snapshots.sh scripts/with-postgres.sh scripts/with-moto.sh cargo test --lib --bins --tests --locked
 
 echo "== charter on the repo's own spec (valid, generated/ fresh, formatted) and examples"
 charter="$CARGO_TARGET_DIR/debug/charter"
