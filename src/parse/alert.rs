@@ -34,12 +34,8 @@ pub(crate) fn lower(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Alert> {
         tiers: Vec::new(),
         environments: Vec::new(),
     };
-    let mut once = Once::default();
-    for child in r.children() {
+    for child in Once::children(ctx, &r, CHILDREN) {
         let child_name = child.name().value();
-        if CHILDREN.contains(&child_name) && !once.first(ctx, child, &r.what) {
-            continue;
-        }
         match child_name {
             "metric" => alert.metric = lower_metric(ctx, child),
             "severity" => {

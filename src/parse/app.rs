@@ -31,12 +31,8 @@ pub(crate) fn lower(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<App> {
         env: Vec::new(),
         filters: Vec::new(),
     };
-    let mut once = Once::default();
-    for child in r.children() {
+    for child in Once::children(ctx, &r, ONCE) {
         let child_name = child.name().value();
-        if ONCE.contains(&child_name) && !once.first(ctx, child, &r.what) {
-            continue;
-        }
         match child_name {
             "image" => app.image = lower_image(ctx, child),
             "port" => {

@@ -51,12 +51,8 @@ pub(crate) fn lower(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Environment> {
         deploy: None,
         load_balancers: Vec::new(),
     };
-    let mut once = Once::default();
-    for child in r.children() {
+    for child in Once::children(ctx, &r, ONCE) {
         let child_name = child.name().value();
-        if ONCE.contains(&child_name) && !once.first(ctx, child, &r.what) {
-            continue;
-        }
         match child_name {
             "tier" => {
                 env.tier = single_str(ctx, child, "a tier", "tier \"production\"")

@@ -31,12 +31,8 @@ pub(crate) fn lower(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Group> {
         features: Vec::new(),
         share: None,
     };
-    let mut once = Once::default();
-    for child in r.children() {
+    for child in Once::children(ctx, &r, ONCE) {
         let child_name = child.name().value();
-        if ONCE.contains(&child_name) && !once.first(ctx, child, &r.what) {
-            continue;
-        }
         match child_name {
             "role" => {
                 group.role = single_str(ctx, child, "a role", "role \"user\"")

@@ -45,12 +45,8 @@ pub(crate) fn lower_waiver(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Waiver> 
     r.finish(ctx);
     let mut environments = Vec::new();
     let (mut reason, mut ticket, mut owner, mut expires) = (None, None, None, None);
-    let mut once = Once::default();
-    for child in r.children() {
+    for child in Once::children(ctx, &r, WAIVER_CHILDREN) {
         let child_name = child.name().value();
-        if WAIVER_CHILDREN.contains(&child_name) && !once.first(ctx, child, &r.what) {
-            continue;
-        }
         match child_name {
             "environments" => {
                 environments =
@@ -106,12 +102,8 @@ pub(crate) fn lower_constraint(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Cons
     r.finish(ctx);
     let mut schema = None;
     let mut scope = None;
-    let mut once = Once::default();
-    for child in r.children() {
+    for child in Once::children(ctx, &r, CONSTRAINT_CHILDREN) {
         let child_name = child.name().value();
-        if CONSTRAINT_CHILDREN.contains(&child_name) && !once.first(ctx, child, &r.what) {
-            continue;
-        }
         match child_name {
             "schema" => {
                 schema = single_str(

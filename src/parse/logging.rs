@@ -26,12 +26,8 @@ pub(crate) fn lower(ctx: &mut Ctx<'_>, node: &KdlNode) -> Logging {
         access: None,
         span: r.name_span,
     };
-    let mut once = Once::default();
-    for child in r.children() {
+    for child in Once::children(ctx, &r, CHILDREN) {
         let child_name = child.name().value();
-        if CHILDREN.contains(&child_name) && !once.first(ctx, child, "`logging`") {
-            continue;
-        }
         match child_name {
             "app" => logging.app = lower_stream(ctx, child, true),
             "access" => logging.access = lower_stream(ctx, child, false),

@@ -63,6 +63,20 @@ pub(crate) struct Once {
 }
 
 impl Once {
+    /// The children of `r` in order, each child named in `once` only at its first
+    /// occurrence (every repeat is reported): the loop of each lowering whose
+    /// children may appear once.
+    pub fn children<'n>(ctx: &mut Ctx<'_>, r: &NodeReader<'n>, once: &[&str]) -> Vec<&'n KdlNode> {
+        let mut seen = Once::default();
+        let mut out = Vec::new();
+        for child in r.children() {
+            if !once.contains(&child.name().value()) || seen.first(ctx, child, &r.what) {
+                out.push(child);
+            }
+        }
+        out
+    }
+
     /// True the first time a child name is seen; reports later ones.
     pub fn first(&mut self, ctx: &mut Ctx<'_>, node: &KdlNode, parent: &str) -> bool {
         let name = node.name().value().to_string();

@@ -30,12 +30,8 @@ pub(crate) fn lower(ctx: &mut Ctx<'_>, node: &KdlNode) -> Sdm {
         moderation: None,
         span: r.name_span,
     };
-    let mut once = Once::default();
-    for child in r.children() {
+    for child in Once::children(ctx, &r, CHILDREN) {
         let child_name = child.name().value();
-        if CHILDREN.contains(&child_name) && !once.first(ctx, child, "`sdm`") {
-            continue;
-        }
         match child_name {
             "environments" => {
                 sdm.environments = list_names(
