@@ -3,6 +3,7 @@
 //! the same result; the way a spec is split into files does not change its model;
 //! hostile nesting is a finding, not a stack overflow.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use charter::Outcome;
@@ -631,4 +632,318 @@ fn unclosed_nesting_100_000_levels_deep_is_a_finding() {
         "{:?}",
         outcome.findings
     );
+}
+
+// ---------------------------------------------------------------- (e) the fuzz dictionary
+
+/// KDL v2 syntax for `fuzz/kdl.dict`, as AFL dictionary values (`\xNN` escapes); the
+/// `//@ ` lines are the fuzz target's file markers (fuzz/src/lib.rs).
+const KDL_TOKENS: &[&str] = &[
+    "{", "}", "\\\"", "=", ";", "/-", "/*", "*/", "//", "#true", "#false", "#null", "#inf",
+    "#-inf", "#nan", "#\\\"", "\\\"#", "\\\"\\\"\\\"", "(", ")", "\\\\", "\\x0a", "\\x0d\\x0a",
+    " ", "0", "-1", "1.5", "0x1f", "1e999", "//@ environments/", "//@ policies/", ".kdl",
+    ".json",
+];
+
+/// A name that is close to no name of the grammar (no "did you mean").
+const PROBE: &str = "qzqzqzqzqz";
+
+/// The backticked words of `help` after its last ` takes ` (the reader's list of the
+/// properties or children a node knows, written by `suggest::one_of`).
+fn listed(help: &str) -> Vec<String> {
+    let Some((_, list)) = help.rsplit_once(" takes ") else {
+        return Vec::new();
+    };
+    list.split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect()
+}
+
+/// The properties and child nodes of the node at `path` (top-level first), asked of
+/// the parser: the node is written with a probe property and a probe child, and the
+/// findings list what it takes instead. Each argument form is tried, since a node
+/// may stop reading at an argument of the wrong type.
+fn probe(path: &[String]) -> (BTreeSet<String>, BTreeSet<String>) {
+    let (mut props, mut children) = (BTreeSet::new(), BTreeSet::new());
+    for args in ["\"probe\"", "1", "", "\"probe\" \"probe\""] {
+        let mut text = String::new();
+        for (depth, name) in path.iter().enumerate() {
+            let last = depth + 1 == path.len();
+            let args = if last { args } else { "\"probe\"" };
+            let probe_prop = if last { format!(" {PROBE}=1") } else { String::new() };
+            text.push_str(&format!("{name} {args}{probe_prop} {{\n"));
+        }
+        text.push_str(&format!("{PROBE}\n"));
+        text.push_str(&"}\n".repeat(path.len()));
+        let mut sources = Sources::new();
+        sources.add("charter.kdl", text);
+        let outcome = support::compile(&sources);
+        for finding in &outcome.findings {
+            let help = finding.help.as_deref().unwrap_or_default();
+            if finding.code == Code::UnknownProperty && finding.message.contains(PROBE) {
+                props.extend(listed(help));
+            }
+            if finding.code == Code::UnknownNode
+                && finding.message.starts_with(&format!("`{PROBE}`"))
+            {
+                children.extend(listed(help));
+            }
+        }
+    }
+    (props, children)
+}
+
+/// Whether `word` could be a node, property or value name of the language.
+fn is_grammar_word(word: &str) -> bool {
+    word.starts_with(|c: char| c.is_ascii_lowercase())
+        && word
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+/// The names the lowering code in `src/parse/` reads only in some cases (a property
+/// read once another is present, a child allowed on one kind of app), which the probe
+/// cannot reach: string literals that are a property key (`r.prop_str(ctx, "key")`,
+/// `node.entry("key")`), a match arm (`"name" =>`, `"name" |`, `"name" if`), a
+/// comparison (`== "word"`) or an entry of a `CHILDREN` list; unit tests excluded.
+fn parse_source_names() -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    let dir = support::repo_root().join("src/parse");
+    for entry in std::fs::read_dir(&dir).expect("src/parse") {
+        let text = std::fs::read_to_string(entry.expect("entry").path()).expect("source");
+        let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+        let mut in_list = false;
+        for line in code.lines() {
+            if line.starts_with("const ") && line.contains("CHILDREN: &[&str]") {
+                in_list = true;
+            }
+            let pieces: Vec<&str> = line.split('"').collect();
+            // Odd pieces are the literals (no escaped quotes in these names).
+            for i in (1..pieces.len().saturating_sub(1)).step_by(2) {
+                let (before, word, after) = (pieces[i - 1], pieces[i], pieces[i + 1]);
+                let after = after.trim_start();
+                let read = before.ends_with("ctx, ")
+                    || before.ends_with("entry(")
+                    || before.trim_end().ends_with("==")
+                    || after.starts_with("=>")
+                    || after.starts_with('|')
+                    || after.starts_with("if ");
+                if is_grammar_word(word) && (read || in_list) {
+                    names.insert(word.to_string());
+                }
+            }
+            if in_list && line.contains("];") {
+                in_list = false;
+            }
+        }
+    }
+    names
+}
+
+/// Every node, property and value word the spec language knows: node and property
+/// names asked of the parser (`probe`, from each top-level node down), those it reads
+/// only in some cases (`parse_source_names`), value words from the vocabulary and the
+/// catalogues.
+fn grammar_names() -> BTreeSet<String> {
+    use charter::spec::{self, catalogue};
+    use strum::VariantNames;
+    let mut names: BTreeSet<String> = BTreeSet::new();
+    let mut queue: Vec<Vec<String>> = charter::parse::top_level_names()
+        .map(|n| vec![n.to_string()])
+        .collect();
+    while let Some(path) = queue.pop() {
+        names.insert(path.last().expect("a node").clone());
+        let (props, children) = probe(&path);
+        names.extend(props);
+        // A spec nests at most three levels of blocks.
+        if path.len() < 3 {
+            for child in children {
+                let mut deeper = path.clone();
+                deeper.push(child);
+                queue.push(deeper);
+            }
+        }
+    }
+    let words: &[&[&str]] = &[
+        spec::AppKind::VARIANTS,
+        spec::Tier::VARIANTS,
+        spec::ResourceKind::VARIANTS,
+        spec::SecretStore::VARIANTS,
+        spec::Role::VARIANTS,
+        spec::ShareLevel::VARIANTS,
+        spec::AuditLevel::VARIANTS,
+        spec::SdmStorage::VARIANTS,
+        spec::DataClass::VARIANTS,
+        spec::LogLevel::VARIANTS,
+        spec::AlertSeverity::VARIANTS,
+        spec::Destination::VARIANTS,
+        catalogue::FEATURES,
+        catalogue::SHARE_OBJECTS,
+        catalogue::METRIC_CATALOGUE,
+        catalogue::STATISTICS,
+        catalogue::PLACEHOLDERS,
+    ];
+    names.extend(words.iter().flat_map(|w| w.iter().map(|s| (*s).to_string())));
+    names.extend(parse_source_names());
+    names
+}
+
+/// `fuzz/kdl.dict` as it should be: the KDL tokens, then every grammar name.
+fn expected_dictionary() -> String {
+    let mut out = String::from(
+        "# AFL dictionary for charter (scripts/fuzz.sh): KDL v2 tokens, then every node,\n\
+         # property and value word of the spec language. Generated by\n\
+         # `CHARTER_BLESS=1 cargo test --test integration -- fuzz_dictionary`; the test\n\
+         # fails when the grammar and this file disagree.\n",
+    );
+    for (i, token) in KDL_TOKENS.iter().enumerate() {
+        out.push_str(&format!("kdl_{:02}=\"{token}\"\n", i + 1));
+    }
+    for name in grammar_names() {
+        out.push_str(&format!("name_{}=\"{name}\"\n", name.replace('-', "_")));
+    }
+    out
+}
+
+/// The values of an AFL dictionary (`key="value"` lines, `\\`, `\"`, `\xNN` escapes).
+fn dictionary_values(text: &str) -> Vec<String> {
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|line| {
+            let quoted = &line[line.find('"').expect("a value") + 1..line.len() - 1];
+            let mut bytes = Vec::new();
+            let mut rest = quoted.as_bytes();
+            while let Some((&b, tail)) = rest.split_first() {
+                match (b, tail) {
+                    (b'\\', [b'x', h, l, more @ ..]) => {
+                        let hex = std::str::from_utf8(&[*h, *l]).expect("hex").to_string();
+                        bytes.push(u8::from_str_radix(&hex, 16).expect("hex escape"));
+                        rest = more;
+                    }
+                    (b'\\', [c, more @ ..]) => {
+                        bytes.push(*c);
+                        rest = more;
+                    }
+                    _ => {
+                        bytes.push(b);
+                        rest = tail;
+                    }
+                }
+            }
+            String::from_utf8(bytes).expect("UTF-8 value")
+        })
+        .collect()
+}
+
+fn dictionary() -> Vec<String> {
+    let text = std::fs::read_to_string(support::repo_root().join("fuzz/kdl.dict"))
+        .expect("fuzz/kdl.dict");
+    dictionary_values(&text)
+}
+
+#[test]
+fn fuzz_dictionary_holds_every_name_the_grammar_knows() {
+    let path = support::repo_root().join("fuzz/kdl.dict");
+    let expected = expected_dictionary();
+    if std::env::var_os("CHARTER_BLESS").is_some() {
+        std::fs::write(&path, &expected).expect("write fuzz/kdl.dict");
+    }
+    // The probe reaches nested nodes and properties, not only the top level.
+    let names = grammar_names();
+    for known in [
+        "extends",
+        "load-balancer",
+        "change-ticket",
+        "unhealthy-after",
+        "conversations",
+        "statistic",
+        "priority",
+        "forever",
+    ] {
+        assert!(names.contains(known), "the probe misses `{known}`: {names:?}");
+    }
+    let actual = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        actual == expected,
+        "fuzz/kdl.dict is stale: run `CHARTER_BLESS=1 cargo test --test integration -- fuzz_dictionary`"
+    );
+    assert!(dictionary().iter().any(|v| v == "\r\n"), "escapes are read");
+}
+
+/// Emits a valid model's artifacts and checks each against its schema; an emit
+/// error or a schema failure is a bug in charter (what `charter build` would report).
+fn build_in_memory(sources: &Sources, outcome: &Outcome) -> Result<(), TestCaseError> {
+    let Some(model) = &outcome.model else {
+        return Ok(());
+    };
+    let context = charter::emit::Context {
+        spec_digest: charter::emit::spec_digest(sources),
+        commit: None,
+        templates: std::collections::BTreeMap::new(),
+    };
+    let set = charter::emit::emit(model, &context)
+        .map_err(|e| TestCaseError::fail(format!("a valid spec does not build: {e}")))?;
+    let failures = charter::emit::schemas::validate(&set);
+    prop_assert!(
+        failures.is_empty(),
+        "a valid spec builds artifacts that fail their schema: {:?}",
+        failures.iter().map(|f| &f.path).collect::<Vec<_>>()
+    );
+    Ok(())
+}
+
+/// A corpus spec with one to six dictionary tokens inserted, each at a byte offset
+/// of one of its files, bare or between spaces, newlines or quotes.
+fn dictionary_spec() -> impl Strategy<Value = (Files, Vec<(usize, usize, String)>)> {
+    let specs = corpus();
+    let words = dictionary();
+    let separators = vec![" ", "\n", " \"", "\" ", ""];
+    (
+        any::<Index>(),
+        prop::collection::vec(
+            (
+                any::<Index>(),
+                any::<usize>(),
+                any::<Index>(),
+                prop::sample::select(separators),
+            ),
+            1..=6,
+        ),
+    )
+        .prop_map(move |(spec, inserts)| {
+            let mut files = specs[spec.index(specs.len())].clone();
+            let mut applied = Vec::new();
+            for (file, at, word, sep) in inserts {
+                let i = file.index(files.len());
+                let bytes = &mut files[i].1;
+                let at = at % (bytes.len() + 1);
+                let text = format!("{sep}{}{sep}", words[word.index(words.len())]);
+                bytes.splice(at..at, text.bytes());
+                applied.push((i, at, text));
+            }
+            (files, applied)
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 32,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    /// The fuzz target's property, in the normal suite: dictionary tokens inserted
+    /// into a corpus spec never panic, findings point inside their file, and a spec
+    /// that validates builds (emits, and every artifact passes its schema).
+    #[test]
+    fn dictionary_tokens_never_panic_and_a_valid_spec_builds(
+        (files, _inserts) in dictionary_spec()
+    ) {
+        let (sources, outcome) = load_and_compile(&files)?;
+        check_positions(&sources, &outcome.findings)?;
+        prop_assert_eq!(outcome.model.is_some(), !outcome.has_errors());
+        build_in_memory(&sources, &outcome)?;
+    }
 }
