@@ -88,7 +88,13 @@ pub fn run(data: &[u8]) {
         "a model exists exactly when no error does"
     );
     // What `charter build` prints for an invalid spec, and `validate --format json`.
-    let _ = render_human::render(&sources, &outcome.findings, &outcome.waived, Style::Plain, 100);
+    let _ = render_human::render(
+        &sources,
+        &outcome.findings,
+        &outcome.waived,
+        Style::Plain,
+        100,
+    );
     let _ = render_json::render(&sources, &outcome.findings, &outcome.waived);
     let Some(model) = &outcome.model else { return };
     let context = charter::emit::Context {
@@ -116,10 +122,14 @@ pub fn run(data: &[u8]) {
     });
 }
 
-/// Every label of every finding lies inside its file, on a char boundary.
+/// Every label of every finding lies inside its file; every finding has a message.
 fn check_positions(sources: &Sources, findings: &[Finding]) {
     for finding in findings {
-        assert!(!finding.message.is_empty(), "{} has no message", finding.code);
+        assert!(
+            !finding.message.is_empty(),
+            "{} has no message",
+            finding.code
+        );
         for Label { span, text } in std::iter::once(&finding.primary).chain(&finding.related) {
             let file = sources
                 .iter()

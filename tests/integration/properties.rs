@@ -4,6 +4,7 @@
 //! hostile nesting is a finding, not a stack overflow.
 
 use std::collections::BTreeSet;
+use std::fmt::Write as _;
 use std::path::Path;
 
 use charter::Outcome;
@@ -639,9 +640,38 @@ fn unclosed_nesting_100_000_levels_deep_is_a_finding() {
 /// KDL v2 syntax for `fuzz/kdl.dict`, as AFL dictionary values (`\xNN` escapes); the
 /// `//@ ` lines are the fuzz target's file markers (fuzz/src/lib.rs).
 const KDL_TOKENS: &[&str] = &[
-    "{", "}", "\\\"", "=", ";", "/-", "/*", "*/", "//", "#true", "#false", "#null", "#inf",
-    "#-inf", "#nan", "#\\\"", "\\\"#", "\\\"\\\"\\\"", "(", ")", "\\\\", "\\x0a", "\\x0d\\x0a",
-    " ", "0", "-1", "1.5", "0x1f", "1e999", "//@ environments/", "//@ policies/", ".kdl",
+    "{",
+    "}",
+    "\\\"",
+    "=",
+    ";",
+    "/-",
+    "/*",
+    "*/",
+    "//",
+    "#true",
+    "#false",
+    "#null",
+    "#inf",
+    "#-inf",
+    "#nan",
+    "#\\\"",
+    "\\\"#",
+    "\\\"\\\"\\\"",
+    "(",
+    ")",
+    "\\\\",
+    "\\x0a",
+    "\\x0d\\x0a",
+    " ",
+    "0",
+    "-1",
+    "1.5",
+    "0x1f",
+    "1e999",
+    "//@ environments/",
+    "//@ policies/",
+    ".kdl",
     ".json",
 ];
 
@@ -672,10 +702,14 @@ fn probe(path: &[String]) -> (BTreeSet<String>, BTreeSet<String>) {
         for (depth, name) in path.iter().enumerate() {
             let last = depth + 1 == path.len();
             let args = if last { args } else { "\"probe\"" };
-            let probe_prop = if last { format!(" {PROBE}=1") } else { String::new() };
-            text.push_str(&format!("{name} {args}{probe_prop} {{\n"));
+            let probe_prop = if last {
+                format!(" {PROBE}=1")
+            } else {
+                String::new()
+            };
+            let _ = writeln!(text, "{name} {args}{probe_prop} {{");
         }
-        text.push_str(&format!("{PROBE}\n"));
+        let _ = writeln!(text, "{PROBE}");
         text.push_str(&"}\n".repeat(path.len()));
         let mut sources = Sources::new();
         sources.add("charter.kdl", text);
@@ -785,7 +819,11 @@ fn grammar_names() -> BTreeSet<String> {
         catalogue::STATISTICS,
         catalogue::PLACEHOLDERS,
     ];
-    names.extend(words.iter().flat_map(|w| w.iter().map(|s| (*s).to_string())));
+    names.extend(
+        words
+            .iter()
+            .flat_map(|w| w.iter().map(|s| (*s).to_string())),
+    );
     names.extend(parse_source_names());
     names
 }
@@ -799,10 +837,10 @@ fn expected_dictionary() -> String {
          # fails when the grammar and this file disagree.\n",
     );
     for (i, token) in KDL_TOKENS.iter().enumerate() {
-        out.push_str(&format!("kdl_{:02}=\"{token}\"\n", i + 1));
+        let _ = writeln!(out, "kdl_{:02}=\"{token}\"", i + 1);
     }
     for name in grammar_names() {
-        out.push_str(&format!("name_{}=\"{name}\"\n", name.replace('-', "_")));
+        let _ = writeln!(out, "name_{}=\"{name}\"", name.replace('-', "_"));
     }
     out
 }
@@ -838,8 +876,8 @@ fn dictionary_values(text: &str) -> Vec<String> {
 }
 
 fn dictionary() -> Vec<String> {
-    let text = std::fs::read_to_string(support::repo_root().join("fuzz/kdl.dict"))
-        .expect("fuzz/kdl.dict");
+    let text =
+        std::fs::read_to_string(support::repo_root().join("fuzz/kdl.dict")).expect("fuzz/kdl.dict");
     dictionary_values(&text)
 }
 
@@ -862,7 +900,10 @@ fn fuzz_dictionary_holds_every_name_the_grammar_knows() {
         "priority",
         "forever",
     ] {
-        assert!(names.contains(known), "the probe misses `{known}`: {names:?}");
+        assert!(
+            names.contains(known),
+            "the probe misses `{known}`: {names:?}"
+        );
     }
     let actual = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
