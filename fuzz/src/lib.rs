@@ -1,5 +1,6 @@
 //! The fuzz target's logic, apart from AFL so that a crash input can be replayed
-//! with `cargo run --bin replay -- FILE`.
+//! with `cargo run --bin replay -- FILE`, and so that the normal suite runs the same
+//! property (`tests/integration/properties.rs` includes this file as a module).
 //!
 //! One input is a whole spec: the bytes up to the first marker line are
 //! `charter.kdl`; each marker line `//@ PATH` starts another file, named `PATH` when
@@ -33,10 +34,16 @@ pub fn split(data: &[u8]) -> Vec<(String, Vec<u8>)> {
     for line in data.split_inclusive(|&b| b == b'\n') {
         if let Some(rest) = line.strip_prefix(MARKER) {
             let wanted = String::from_utf8_lossy(rest).trim().to_string();
-            let path = if is_spec_path(&wanted) && files.iter().all(|(p, _)| *p != wanted) {
+            let taken = |path: &str| files.iter().any(|(p, _)| p == path);
+            let path = if is_spec_path(&wanted) && !taken(&wanted) {
                 wanted
             } else {
-                format!("environments/f{}.kdl", files.len())
+                // The loader never gives two files one path.
+                // files.len() + 1 candidates, at most files.len() of them taken.
+                (files.len()..=2 * files.len())
+                    .map(|n| format!("environments/f{n}.kdl"))
+                    .find(|p| !taken(p))
+                    .unwrap_or_default()
             };
             files.push((path, Vec::new()));
         } else if let Some((_, bytes)) = files.last_mut() {
@@ -45,6 +52,28 @@ pub fn split(data: &[u8]) -> Vec<(String, Vec<u8>)> {
     }
     files.sort();
     files
+}
+
+/// The input that `split` reads back as `files` (`charter.kdl` first): what the
+/// seeds are made of.
+pub fn join(files: &[(String, Vec<u8>)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let root = files.iter().find(|(p, _)| p == "charter.kdl");
+    for (path, bytes) in root
+        .into_iter()
+        .chain(files.iter().filter(|(p, _)| p != "charter.kdl"))
+    {
+        if path != "charter.kdl" {
+            if !out.is_empty() && !out.ends_with(b"\n") {
+                out.push(b'\n');
+            }
+            out.extend_from_slice(MARKER);
+            out.extend_from_slice(path.as_bytes());
+            out.push(b'\n');
+        }
+        out.extend_from_slice(bytes);
+    }
+    out
 }
 
 /// A path the loader could have given: under a spec folder, plain segments, a
@@ -62,7 +91,9 @@ fn is_spec_path(path: &str) -> bool {
                 && s.bytes()
                     .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
         })
-        && (path.ends_with(".kdl") || path.ends_with(".json"))
+        && std::path::Path::new(path)
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("kdl") || e.eq_ignore_ascii_case("json"))
 }
 
 thread_local! {
@@ -131,11 +162,9 @@ fn check_positions(sources: &Sources, findings: &[Finding]) {
             finding.code
         );
         for Label { span, text } in std::iter::once(&finding.primary).chain(&finding.related) {
-            let file = sources
-                .iter()
-                .find(|(id, _)| *id == span.file)
-                .map(|(_, f)| f)
-                .unwrap_or_else(|| panic!("{}: span in no file ({text})", finding.code));
+            let Some((_, file)) = sources.iter().find(|(id, _)| *id == span.file) else {
+                panic!("{}: span in no file ({text})", finding.code);
+            };
             assert!(
                 span.start <= span.end && span.end as usize <= file.text.len(),
                 "{} ({}): span {}..{} outside {} ({} bytes)",

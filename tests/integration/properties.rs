@@ -19,6 +19,11 @@ use proptest::test_runner::TestCaseError;
 
 use crate::support;
 
+/// The fuzz target (`fuzz/`), compiled into the suite so that the proptest below and
+/// the regression inputs of `hostile.rs` run exactly what AFL runs.
+#[path = "../../fuzz/src/lib.rs"]
+pub(crate) mod fuzz_target;
+
 /// A spec held in memory: paths relative to its root, and their bytes.
 type Files = Vec<(String, Vec<u8>)>;
 
@@ -913,26 +918,22 @@ fn fuzz_dictionary_holds_every_name_the_grammar_knows() {
     assert!(dictionary().iter().any(|v| v == "\r\n"), "escapes are read");
 }
 
-/// Emits a valid model's artifacts and checks each against its schema; an emit
-/// error or a schema failure is a bug in charter (what `charter build` would report).
-fn build_in_memory(sources: &Sources, outcome: &Outcome) -> Result<(), TestCaseError> {
-    let Some(model) = &outcome.model else {
-        return Ok(());
-    };
-    let context = charter::emit::Context {
-        spec_digest: charter::emit::spec_digest(sources),
-        commit: None,
-        templates: std::collections::BTreeMap::new(),
-    };
-    let set = charter::emit::emit(model, &context)
-        .map_err(|e| TestCaseError::fail(format!("a valid spec does not build: {e}")))?;
-    let failures = charter::emit::schemas::validate(&set);
-    prop_assert!(
-        failures.is_empty(),
-        "a valid spec builds artifacts that fail their schema: {:?}",
-        failures.iter().map(|f| &f.path).collect::<Vec<_>>()
-    );
-    Ok(())
+/// Runs one input through the fuzz target (`fuzz/src/lib.rs`) on a thread with a
+/// generous stack; a panic (a property that failed) becomes a test failure.
+pub(crate) fn run_fuzz_target(input: Vec<u8>) -> Result<(), String> {
+    std::thread::Builder::new()
+        .name("charter-fuzz-target".into())
+        .stack_size(STACK)
+        .spawn(move || fuzz_target::run(&input))
+        .expect("spawn")
+        .join()
+        .map_err(|panic| {
+            panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_string()))
+                .unwrap_or_default()
+        })
 }
 
 /// A corpus spec with one to six dictionary tokens inserted, each at a byte offset
@@ -975,16 +976,41 @@ proptest! {
         ..ProptestConfig::default()
     })]
 
-    /// The fuzz target's property, in the normal suite: dictionary tokens inserted
-    /// into a corpus spec never panic, findings point inside their file, and a spec
-    /// that validates builds (emits, and every artifact passes its schema).
+    /// The fuzz target's property, in the normal suite (the target itself, on
+    /// dictionary tokens inserted into a corpus spec): no panic, findings inside
+    /// their file, a model exactly when no error, and a spec that validates builds
+    /// (emits, and every artifact passes its schema).
     #[test]
     fn dictionary_tokens_never_panic_and_a_valid_spec_builds(
         (files, _inserts) in dictionary_spec()
     ) {
-        let (sources, outcome) = load_and_compile(&files)?;
-        check_positions(&sources, &outcome.findings)?;
-        prop_assert_eq!(outcome.model.is_some(), !outcome.has_errors());
-        build_in_memory(&sources, &outcome)?;
+        let input = fuzz_target::join(&files);
+        run_fuzz_target(input).map_err(|m| TestCaseError::fail(format!("the fuzz target failed: {m}")))?;
+    }
+}
+
+/// The seeds of `scripts/fuzz.sh` for the repository's specs: joined into one input,
+/// each is read back as its files, compiles to a model, and passes the fuzz target
+/// (so its emit and schema path runs, not only the findings).
+#[test]
+fn the_fuzz_target_reads_back_and_builds_every_corpus_spec() {
+    for files in corpus() {
+        let input = fuzz_target::join(&files);
+        let mut back = fuzz_target::split(&input);
+        let mut sorted = files.clone();
+        sorted.sort();
+        back.sort();
+        assert_eq!(back, sorted, "split(join(files)) gives the files back");
+        let mut sources = Sources::new();
+        for (path, bytes) in back {
+            sources.add_bytes(path, bytes);
+        }
+        let outcome = support::compile(&sources);
+        assert!(
+            outcome.model.is_some(),
+            "{}",
+            support::human(&sources, &outcome)
+        );
+        run_fuzz_target(input).unwrap_or_else(|m| panic!("the fuzz target failed: {m}"));
     }
 }
