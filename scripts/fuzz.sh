@@ -27,7 +27,8 @@ export CARGO_TARGET_DIR="${FUZZ_TARGET_DIR:-$HOME/.cache/charter-target-fuzz-afl
 if ! cargo afl --version 2>/dev/null | grep -q "^cargo-afl $CARGO_AFL_VERSION "; then
     cargo install cargo-afl --version "$CARGO_AFL_VERSION" --locked
 fi
-cargo afl fuzz -h >/dev/null 2>&1 || cargo afl config --build
+compgen -G "${XDG_DATA_HOME:-$HOME/.local/share}/afl.rs/rustc-$(rustc -V | cut -d' ' -f2)-*/afl.rs-$CARGO_AFL_VERSION/afl/bin/afl-fuzz" >/dev/null ||
+    cargo afl config --build
 
 # --- build ------------------------------------------------------------------------
 (cd "$ROOT/fuzz" && nice -n 10 cargo afl build --release --locked --bin pipeline)
