@@ -56,6 +56,9 @@ while read -r file; do
     dir="$(dirname "$file")"
     seed "$dir" "fixture-$(realpath --relative-to="$ROOT/tests/fixtures" "$dir" | tr / -)"
 done < <(find "$ROOT/tests/fixtures" -name charter.kdl | LC_ALL=C sort)
+for file in "$ROOT"/fuzz/regressions/*; do # every input the fuzzer crashed on
+    cp "$file" "$SEEDS/regression-$(basename "$file")"
+done
 echo "seeds: $(ls "$SEEDS" | wc -l) specs"
 
 # --- run on one core --------------------------------------------------------------

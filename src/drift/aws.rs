@@ -66,7 +66,7 @@ impl AwsStore {
             .region()
             .map(ToString::to_string)
             .ok_or(StoreError::NoRegion)?;
-        if !is_region_name(&region) {
+        if !crate::parse::grammar::is_region(&region) {
             return Err(StoreError::UnknownRegion { region });
         }
         let provider = config
@@ -291,21 +291,9 @@ fn timestamp(time: &aws_sdk_ssm::primitives::DateTime) -> Option<jiff::Timestamp
     jiff::Timestamp::new(time.secs(), i32::try_from(time.subsec_nanos()).ok()?).ok()
 }
 
-/// Whether `region` has the shape of an AWS region (`eu-west-1`, `us-gov-west-1`,
-/// `cn-north-1`): lowercase words and a number, joined by `-`.
-fn is_region_name(region: &str) -> bool {
-    let parts: Vec<&str> = region.split('-').collect();
-    parts.len() >= 3
-        && parts[..parts.len() - 1]
-            .iter()
-            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
-        && parts[parts.len() - 1].chars().all(|c| c.is_ascii_digit())
-        && !parts[parts.len() - 1].is_empty()
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{element, is_region_name};
+    use super::element;
 
     #[test]
     fn xml_error_bodies_give_their_code() {
@@ -317,22 +305,5 @@ mod tests {
             Some("The security token is invalid.")
         );
         assert_eq!(element("<html>503</html>", "Code"), None);
-    }
-
-    #[test]
-    fn region_names_have_the_aws_shape() {
-        for ok in ["eu-west-1", "us-gov-west-1", "cn-north-1", "ap-southeast-4"] {
-            assert!(is_region_name(ok), "{ok}");
-        }
-        for bad in [
-            "",
-            "eu-west",
-            "EU-west-1",
-            "eu--1",
-            "westeurope",
-            "eu-west-1a",
-        ] {
-            assert!(!is_region_name(bad), "{bad}");
-        }
     }
 }

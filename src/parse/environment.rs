@@ -6,7 +6,7 @@ use kdl::KdlNode;
 use crate::diag::code::Code;
 use crate::diag::finding::Finding;
 use crate::parse::app::lower_env;
-use crate::parse::grammar::{check_name, word};
+use crate::parse::grammar::{self, check_name, word};
 use crate::parse::node::{Once, single_str};
 use crate::parse::reader::{Ctx, NodeReader, unknown_child};
 use crate::source::Spanned;
@@ -181,21 +181,6 @@ fn check_domain(ctx: &mut Ctx<'_>, domain: &Spanned<String>) {
     }
 }
 
-/// AWS region names: `us-west-2`, `eu-central-1`, `us-gov-west-1`.
-pub(crate) fn is_region(name: &str) -> bool {
-    let parts: Vec<&str> = name.split('-').collect();
-    parts.len() >= 3
-        && parts[0].len() == 2
-        && parts.iter().all(|p| {
-            !p.is_empty()
-                && p.chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-        })
-        && parts
-            .last()
-            .is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()))
-}
-
 fn lower_region(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Region> {
     let mut r = NodeReader::new(ctx, node);
     let name = r.arg_str(ctx, "a region", "region \"us-west-2\" primary=#true");
@@ -203,7 +188,7 @@ fn lower_region(ctx: &mut Ctx<'_>, node: &KdlNode) -> Option<Region> {
     r.finish(ctx);
     r.no_children(ctx);
     let name = name?;
-    if !is_region(&name) {
+    if !grammar::is_region(&name) {
         ctx.report(
             Finding::new(
                 Code::InvalidValue,
@@ -426,25 +411,5 @@ fn lower_deploy(ctx: &mut Ctx<'_>, node: &KdlNode) -> Deploy {
         window,
         command,
         span: r.name_span,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_region;
-
-    #[test]
-    fn region_codes() {
-        for good in [
-            "us-west-2",
-            "eu-central-1",
-            "us-gov-west-1",
-            "ap-southeast-2",
-        ] {
-            assert!(is_region(good), "{good}");
-        }
-        for bad in ["us-west", "uswest2", "US-WEST-2", "us--2", "west-2"] {
-            assert!(!is_region(bad), "{bad}");
-        }
     }
 }

@@ -228,6 +228,25 @@ pub(crate) fn whole_days(ctx: &mut Ctx<'_>, d: &Spanned<Duration>, what: &str) -
     None
 }
 
+/// AWS region names: `us-west-2`, `eu-central-1`, `us-gov-west-1`: a two-letter
+/// area, one or more words of letters, a number (the `region` pattern of the
+/// generated files' schemas, `^[a-z]{2}(-[a-z]+)+-[0-9]+$`).
+pub(crate) fn is_region(name: &str) -> bool {
+    let parts: Vec<&str> = name.split('-').collect();
+    let letters = |p: &&str| !p.is_empty() && p.bytes().all(|c| c.is_ascii_lowercase());
+    let number = |p: &&str| !p.is_empty() && p.bytes().all(|c| c.is_ascii_digit());
+    match parts.as_slice() {
+        [area, words @ .., last] => {
+            area.len() == 2
+                && letters(area)
+                && !words.is_empty()
+                && words.iter().all(letters)
+                && number(last)
+        }
+        _ => false,
+    }
+}
+
 /// Parses a value that must be one of `names`.
 pub(crate) fn one_of<T>(
     ctx: &mut Ctx<'_>,
@@ -308,5 +327,31 @@ mod tests {
         }
         assert_eq!(suggest_name("My Env"), Some("my-env".to_string()));
         assert_eq!(suggest_name("../x"), Some("x".to_string()));
+    }
+
+    #[test]
+    fn region_codes() {
+        for good in [
+            "us-west-2",
+            "eu-central-1",
+            "us-gov-west-1",
+            "cn-north-1",
+            "ap-southeast-2",
+        ] {
+            assert!(is_region(good), "{good}");
+        }
+        for bad in [
+            "us-west",
+            "uswest2",
+            "US-WEST-2",
+            "us--2",
+            "west-2",
+            "us-w2st-2",
+            "u1-west-2",
+            "us-west-2a",
+            "us-west-",
+        ] {
+            assert!(!is_region(bad), "{bad}");
+        }
     }
 }

@@ -989,6 +989,28 @@ proptest! {
     }
 }
 
+/// Every input the fuzzer ever crashed on (`fuzz/regressions/`, one file each, as AFL
+/// saved it) now passes the fuzz target.
+#[test]
+fn every_input_the_fuzzer_crashed_on_now_passes() {
+    let dir = support::repo_root().join("fuzz/regressions");
+    let mut inputs: Vec<_> = std::fs::read_dir(&dir)
+        .expect("fuzz/regressions/")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    inputs.sort();
+    assert!(
+        !inputs.is_empty(),
+        "no regression inputs in {}",
+        dir.display()
+    );
+    for path in inputs {
+        let input = std::fs::read(&path).expect("read a regression input");
+        run_fuzz_target(input)
+            .unwrap_or_else(|m| panic!("{}: the fuzz target failed: {m}", path.display()));
+    }
+}
+
 /// The seeds of `scripts/fuzz.sh` for the repository's specs: joined into one input,
 /// each is read back as its files, compiles to a model, and passes the fuzz target
 /// (so its emit and schema path runs, not only the findings).
